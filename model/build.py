@@ -1,0 +1,265 @@
+"""The PyMC model, from the curated tables and a scenario.
+
+Blocks (DESIGN.md), with t in decimal years, t_ref the scenario's reference year and every
+quantity in log10 units (OOMs):
+
+1. Physical compute. Three streams share one set of growth rates, so they add up coherently:
+       GPU price-performance  y_j = h_ref + g_hw (t_j - t_ref)                    + e_j
+       frontier training cost y_j = s_ref + g_spend (t_j - t_ref)                 + e_j
+       frontier compute       y_i = c_ref + (g_hw + g_spend + g_other)(t_i - t_ref) + e_i
+   with Student-t errors; for compute, sd_i^2 = scatter^2 + err(Confidence_i)^2 so that Epoch's
+   label widens the error of each estimate.
+2. Algorithmic efficiency, rate g_d for domain d, partially pooled on the log scale:
+       ln g_d = mu + tau z_d,  z_d ~ N(0, 1)   (non-centred; rates are positive)
+   Streams:
+   - Hernandez & Brown series s (compute to reach a fixed level):
+       log10 C_j = b_s - g_{d(s)} (t_j - tbar_s) + e_j
+   - ImageNet models inside a scaling law in effective compute (as Erdil & Besiroglu: performance
+     depends on compute made effective by the algorithms of its date, not on raw compute):
+       logit(top-1 error_j) = a + delta extra_j - beta [(log10 C_j - mean) + g_vision (t_j - tbar)] + e_j
+   - Ho et al. 2024, a published estimate used as a summary likelihood:
+       ln(rate_published) ~ N(ln g_language, se), se from its 95% interval.
+3./4. Unhobbling and the limits act only after the cutoff: see projection.py.
+5./6. The requirement enters only through "no AGI yet at the cutoff", marginalised analytically
+   (requirement.py): log P(not yet | E_now) is the log-likelihood of the observed `no_agi_by_cutoff`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+from pymc.distributions.dist_math import normal_lcdf
+
+from model.distributions import Fixed
+from model.projection import effective_compute_at_cutoff
+from model.requirement import anchor_arrays, anchor_means_at_reference
+from model.scenario import CONFIDENCE_LABELS, DOMAINS, Scenario
+
+EFFICIENCY_SERIES = ("alexnet_level", "resnet50_level", "seq2seq_level", "gnmt_level")
+
+#: The free parameters' names in the posterior (the public contract; tests pin it).
+FREE_PARAMETERS = (
+    "log10_frontier_compute_at_ref_flop", "hardware_growth_oom_per_year",
+    "spending_growth_oom_per_year", "other_growth_oom_per_year",
+    "log10_flop_per_s_per_usd_at_ref", "log10_training_cost_at_ref_usd",
+    "frontier_compute_scatter_oom", "hardware_scatter_oom", "training_cost_scatter_oom",
+    "algorithmic_log_rate_mean", "algorithmic_log_rate_domain_sd", "algorithmic_log_rate_z",
+    "log10_efficiency_series_flop", "efficiency_series_scatter_oom",
+    "imagenet_logit_error_at_center", "imagenet_scaling_per_oom", "imagenet_extra_data_shift",
+    "imagenet_scatter_logit", "not_yet_agi_softness_oom",
+)
+OBSERVED_STREAMS = ("frontier_log10_flop", "gpu_log10_flop_per_s_per_usd",
+                    "training_log10_cost_usd", "efficiency_log10_flop",
+                    "imagenet_logit_top1_error", "ho2024_log_algorithmic_growth",
+                    "no_agi_by_cutoff")
+
+
+@dataclass(frozen=True)
+class Observations:
+    """Every datum the model conditions on, as NumPy arrays (shared with the NumPy simulator)."""
+
+    cutoff_year: float
+    frontier_year: np.ndarray
+    frontier_log10_flop: np.ndarray
+    frontier_confidence_idx: np.ndarray
+    frontier_model: np.ndarray
+    gpu_year: np.ndarray
+    gpu_log10_flop_per_s_per_usd: np.ndarray
+    cost_year: np.ndarray
+    training_log10_cost_usd: np.ndarray
+    cost_model: np.ndarray
+    efficiency_year: np.ndarray
+    efficiency_log10_flop: np.ndarray
+    efficiency_series_idx: np.ndarray
+    efficiency_series_mid_year: np.ndarray  # (len(EFFICIENCY_SERIES),)
+    imagenet_year: np.ndarray
+    imagenet_log10_flop: np.ndarray
+    imagenet_extra_data: np.ndarray
+    imagenet_logit_top1_error: np.ndarray
+    ho2024_log_rate: float
+    ho2024_log_rate_se: float
+
+    def sizes(self) -> dict[str, int]:
+        return {"frontier_compute": self.frontier_year.size, "hardware": self.gpu_year.size,
+                "training_cost": self.cost_year.size, "efficiency": self.efficiency_year.size,
+                "imagenet": self.imagenet_year.size}
+
+
+def _window(df, column: str, start: float, cutoff: float):
+    return df[(df[column] >= start) & (df[column] <= cutoff)]
+
+
+def ho2024_summary(row) -> tuple[float, float]:
+    """Published halving time (months, with a central interval) -> ln(OOM/yr) and its sd.
+
+    rate = log10(2) / (halving_months / 12); the interval maps to ln-rate bounds, and
+    se = (ln r_hi - ln r_lo) / (2 z), z the normal quantile of the interval level.
+    """
+    from scipy import stats
+
+    def to_rate(months):
+        return np.log10(2.0) / (months / 12.0)
+
+    z = stats.norm.ppf(0.5 + float(row["interval_level"]) / 2.0)
+    log_rate = np.log(to_rate(float(row["central"])))
+    se = (np.log(to_rate(float(row["lower"]))) - np.log(to_rate(float(row["upper"])))) / (2 * z)
+    return float(log_rate), float(se)
+
+
+def prepare_observations(tables: dict, scenario: Scenario, cutoff_year: float) -> Observations:
+    """Select each stream's fit window and drop everything after the cutoff (`--as-of`)."""
+    s = scenario.settings
+    fc = _window(tables["frontier_compute"], "year_decimal", s["compute_fit_start_year"],
+                 cutoff_year)
+    hw = _window(tables["hardware_price_performance"], "year_decimal",
+                 s["hardware_fit_start_year"], cutoff_year)
+    tc = _window(tables["training_cost"], "year_decimal", s["cost_fit_start_year"], cutoff_year)
+    ae = tables["algorithmic_efficiency"]
+    ae = ae[ae["year_decimal"] <= cutoff_year]
+    series_idx = np.array([EFFICIENCY_SERIES.index(x) for x in ae["series"]], dtype=int)
+    mids = np.array([ae.loc[ae["series"] == name, "year_decimal"].mean()
+                     if (ae["series"] == name).any() else scenario.reference_year
+                     for name in EFFICIENCY_SERIES])
+    im = tables["imagenet_models"]
+    im = im[im["year_decimal"] <= cutoff_year]
+    err = im["top1_error_pct"].to_numpy(float) / 100.0
+    pe = tables["published_estimates"]
+    ho = pe[pe["estimate_id"] == "ho2024_lm_halving"].iloc[0]
+    ho_log_rate, ho_se = ho2024_summary(ho)
+    return Observations(
+        cutoff_year=float(cutoff_year),
+        frontier_year=fc["year_decimal"].to_numpy(float),
+        frontier_log10_flop=fc["log10_flop"].to_numpy(float),
+        frontier_confidence_idx=np.array([CONFIDENCE_LABELS.index(c) for c in fc["confidence"]],
+                                         dtype=int),
+        frontier_model=fc["model"].to_numpy(str),
+        gpu_year=hw["year_decimal"].to_numpy(float),
+        gpu_log10_flop_per_s_per_usd=hw["log10_flop_per_s_per_usd"].to_numpy(float),
+        cost_year=tc["year_decimal"].to_numpy(float),
+        training_log10_cost_usd=tc["log10_cost_usd"].to_numpy(float),
+        cost_model=tc["model"].to_numpy(str),
+        efficiency_year=ae["year_decimal"].to_numpy(float),
+        efficiency_log10_flop=ae["log10_flop"].to_numpy(float),
+        efficiency_series_idx=series_idx,
+        efficiency_series_mid_year=mids,
+        imagenet_year=im["year_decimal"].to_numpy(float),
+        imagenet_log10_flop=im["log10_flop"].to_numpy(float),
+        imagenet_extra_data=im["extra_data"].to_numpy(float),
+        imagenet_logit_top1_error=np.log(err / (1.0 - err)),
+        ho2024_log_rate=ho_log_rate,
+        ho2024_log_rate_se=ho_se,
+    )
+
+
+def _prior(scenario: Scenario, name: str, dims: str | None = None, size: int | None = None):
+    dist = scenario.priors[name].dist
+    if isinstance(dist, Fixed):
+        return dist.to_pymc(name, shape=size)
+    return dist.to_pymc(name, dims=dims) if dims else dist.to_pymc(name)
+
+
+def log_prob_not_yet_graph(scenario: Scenario, e_now, g_alg, softness):
+    """PyTensor twin of requirement.log_prob_not_yet (same formula; a test checks they agree)."""
+    req = scenario.requirement
+    w, med, sig, years = anchor_arrays(req)
+    means = anchor_means_at_reference(med, years, g_alg, scenario.reference_year)
+    # Phi((m_k - E_now) / sd_k) is the normal cdf at m_k of N(E_now, sd_k^2)
+    terms = np.log(w) + normal_lcdf(e_now, pt.sqrt(sig**2 + softness**2), means)
+    if req.no_path_weight > 0:
+        terms = pt.concatenate([terms, pt.as_tensor([np.log(req.no_path_weight)])])
+    return pm.math.logsumexp(terms)
+
+
+def build_model(obs: Observations, scenario: Scenario) -> pm.Model:
+    """The PyMC model. Variable and dim names are a public contract (see FREE_PARAMETERS)."""
+    t_ref = scenario.reference_year
+    domain_of_series = np.array([1, 1, 2, 2])  # alexnet, resnet50 -> vision; seq2seq, gnmt -> translation
+    coords = {
+        "domain": list(DOMAINS),
+        "efficiency_series": list(EFFICIENCY_SERIES),
+        "frontier_model": list(obs.frontier_model),
+        "gpu": np.arange(obs.gpu_year.size),
+        "cost_model": list(obs.cost_model),
+        "efficiency_point": np.arange(obs.efficiency_year.size),
+        "imagenet_model": np.arange(obs.imagenet_year.size),
+    }
+    with pm.Model(coords=coords) as model:
+        frontier_year = pm.Data("frontier_year", obs.frontier_year, dims="frontier_model")
+        confidence_idx = pm.Data("frontier_confidence_idx", obs.frontier_confidence_idx,
+                                 dims="frontier_model")
+        gpu_year = pm.Data("gpu_year", obs.gpu_year, dims="gpu")
+        cost_year = pm.Data("cost_year", obs.cost_year, dims="cost_model")
+        eff_year = pm.Data("efficiency_year", obs.efficiency_year, dims="efficiency_point")
+        eff_series = pm.Data("efficiency_series_idx", obs.efficiency_series_idx,
+                             dims="efficiency_point")
+        img_year = pm.Data("imagenet_year", obs.imagenet_year, dims="imagenet_model")
+        img_flop = pm.Data("imagenet_log10_flop", obs.imagenet_log10_flop, dims="imagenet_model")
+        img_extra = pm.Data("imagenet_extra_data", obs.imagenet_extra_data, dims="imagenet_model")
+
+        nu = _prior(scenario, "student_t_nu")
+
+        # 1. physical compute: hardware x spending x residual, one set of rates for three streams
+        c_ref = _prior(scenario, "log10_frontier_compute_at_ref_flop")
+        g_hw = _prior(scenario, "hardware_growth_oom_per_year")
+        g_spend = _prior(scenario, "spending_growth_oom_per_year")
+        g_other = _prior(scenario, "other_growth_oom_per_year")
+        h_ref = _prior(scenario, "log10_flop_per_s_per_usd_at_ref")
+        s_ref = _prior(scenario, "log10_training_cost_at_ref_usd")
+        g_phys = pm.Deterministic("physical_compute_growth_oom_per_year", g_hw + g_spend + g_other)
+
+        scatter_c = _prior(scenario, "frontier_compute_scatter_oom")
+        label_err = pt.stack([_prior(scenario, f"compute_error_{label.lower()}_oom")
+                              for label in CONFIDENCE_LABELS])
+        sd_c = pt.sqrt(scatter_c**2 + label_err[confidence_idx] ** 2)
+        pm.StudentT("frontier_log10_flop", nu=nu, mu=c_ref + g_phys * (frontier_year - t_ref),
+                    sigma=sd_c, observed=obs.frontier_log10_flop, dims="frontier_model")
+        pm.StudentT("gpu_log10_flop_per_s_per_usd", nu=nu, mu=h_ref + g_hw * (gpu_year - t_ref),
+                    sigma=_prior(scenario, "hardware_scatter_oom"),
+                    observed=obs.gpu_log10_flop_per_s_per_usd, dims="gpu")
+        pm.StudentT("training_log10_cost_usd", nu=nu, mu=s_ref + g_spend * (cost_year - t_ref),
+                    sigma=_prior(scenario, "training_cost_scatter_oom"),
+                    observed=obs.training_log10_cost_usd, dims="cost_model")
+
+        # 2. algorithmic efficiency, partially pooled across domains on the log-rate scale
+        mu_log = _prior(scenario, "algorithmic_log_rate_mean")
+        tau_log = _prior(scenario, "algorithmic_log_rate_domain_sd")
+        z = pm.Normal("algorithmic_log_rate_z", 0.0, 1.0, dims="domain")
+        log_g = mu_log + tau_log * z
+        g_alg = pm.Deterministic("algorithmic_growth_oom_per_year", pt.exp(log_g), dims="domain")
+
+        b_series = _prior(scenario, "log10_efficiency_series_flop", dims="efficiency_series",
+                          size=len(EFFICIENCY_SERIES))
+        mids = pt.constant(obs.efficiency_series_mid_year)
+        g_series = g_alg[domain_of_series]
+        pm.StudentT("efficiency_log10_flop", nu=nu,
+                    mu=b_series[eff_series] - g_series[eff_series] * (eff_year - mids[eff_series]),
+                    sigma=_prior(scenario, "efficiency_series_scatter_oom"),
+                    observed=obs.efficiency_log10_flop, dims="efficiency_point")
+
+        vision = DOMAINS.index("vision")
+        flop_mean = float(obs.imagenet_log10_flop.mean()) if obs.imagenet_year.size else 0.0
+        year_mean = float(obs.imagenet_year.mean()) if obs.imagenet_year.size else t_ref
+        effective = (img_flop - flop_mean) + g_alg[vision] * (img_year - year_mean)
+        pm.StudentT("imagenet_logit_top1_error", nu=nu,
+                    mu=(_prior(scenario, "imagenet_logit_error_at_center")
+                        + _prior(scenario, "imagenet_extra_data_shift") * img_extra
+                        - _prior(scenario, "imagenet_scaling_per_oom") * effective),
+                    sigma=_prior(scenario, "imagenet_scatter_logit"),
+                    observed=obs.imagenet_logit_top1_error, dims="imagenet_model")
+
+        language = DOMAINS.index("language_models")
+        pm.Normal("ho2024_log_algorithmic_growth", mu=log_g[language],
+                  sigma=obs.ho2024_log_rate_se, observed=obs.ho2024_log_rate)
+
+        # 6. the present: no AGI yet at the cutoff, requirement marginalised analytically
+        forecast = DOMAINS.index(scenario.forecast_domain)
+        e_now = pm.Deterministic("log10_effective_compute_at_cutoff", effective_compute_at_cutoff(
+            c_ref, g_phys, g_alg[forecast], obs.cutoff_year, t_ref))
+        softness = _prior(scenario, "not_yet_agi_softness_oom")
+        log_p = pm.Deterministic("log_prob_no_agi_by_cutoff",
+                                 log_prob_not_yet_graph(scenario, e_now, g_alg[forecast], softness))
+        pm.Bernoulli("no_agi_by_cutoff", p=pt.exp(log_p), observed=1)
+    return model

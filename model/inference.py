@@ -1,0 +1,211 @@
+"""Sampling, diagnostics, and the self-describing InferenceData of a run.
+
+`fit` samples the fitted parameters with NUTS (PyMC's sampler or nutpie), then per posterior draw
+adds the projection-only parameters, the requirement R and the arrival year T
+(model/forecast.py), and the groups a later study needs: prior (with prior predictive),
+log_likelihood and log_prior. Every attr is a string or a number (netCDF cannot store None).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from model.build import FREE_PARAMETERS, Observations, build_model
+from model.forecast import forecast_draws
+from model.scenario import Scenario
+from model.summary import censored
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", FutureWarning)
+    import arviz as az
+
+#: Diagnostic thresholds a run must meet to be called converged (issue: core model, item 6).
+RHAT_MAX = 1.01
+ESS_MIN = 400
+
+
+@dataclass(frozen=True)
+class SamplerSettings:
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 4
+    seed: int = 20231
+    sampler: str = "pymc"
+    target_accept: float = 0.95
+    cores: int | None = None
+    prior_draws: int = 1000
+
+    def __post_init__(self):
+        for name in ("draws", "tune", "chains", "prior_draws"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1 (got {getattr(self, name)})")
+        if self.sampler not in ("pymc", "nutpie"):
+            raise ValueError(f"sampler must be 'pymc' or 'nutpie' (got {self.sampler!r})")
+        if not 0 < self.target_accept < 1:
+            raise ValueError("target_accept must be in (0, 1)")
+
+
+def show_progress() -> bool:
+    """Progress bars on an interactive terminal only, never in CI logs."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _flatten(posterior: xr.Dataset, name: str) -> np.ndarray:
+    v = posterior[name]
+    extra = [d for d in v.dims if d not in ("chain", "draw")]
+    return v.stack(sample=("chain", "draw")).transpose("sample", *extra).to_numpy()
+
+
+def add_forecast(idata, scenario: Scenario, cutoff_year: float, seed: int) -> None:
+    """Add projection-only parameters, requirement and arrival year to the posterior group."""
+    post = idata.posterior
+    n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
+    params = {name: _flatten(post, name) for name in (
+        "log10_frontier_compute_at_ref_flop", "hardware_growth_oom_per_year",
+        "spending_growth_oom_per_year", "other_growth_oom_per_year",
+        "log10_training_cost_at_ref_usd", "algorithmic_growth_oom_per_year",
+        "not_yet_agi_softness_oom") if name in post}
+    for name, prior in scenario.fitted().items():
+        params.setdefault(name, prior.dist.sample(np.random.default_rng(0), n_chain * n_draw))
+    rng = np.random.default_rng([seed, 1])
+    draws = forecast_draws(params, scenario, cutoff_year, rng, conditioned=True)
+    for name, values in draws.items():
+        post[name] = (("chain", "draw"), values.reshape(n_chain, n_draw))
+    post["arrival_year"].attrs["units"] = "decimal year; +inf = after the horizon"
+    post["requirement_log10_flop"].attrs["units"] = (
+        f"log10 FLOP at {scenario.reference_year:g} algorithms; +inf = no path")
+
+
+def sample_model(model, settings: SamplerSettings):
+    import pymc as pm
+
+    kwargs = dict(draws=settings.draws, tune=settings.tune, chains=settings.chains,
+                  random_seed=settings.seed, progressbar=show_progress(),
+                  target_accept=settings.target_accept)
+    if settings.sampler == "nutpie":
+        kwargs["nuts_sampler"] = "nutpie"
+    else:
+        kwargs["cores"] = settings.cores or min(settings.chains, os.cpu_count() or 1)
+        kwargs["compute_convergence_checks"] = False
+    with model, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        idata = pm.sample(**kwargs)
+        pm.compute_log_likelihood(idata, progressbar=False)
+        pm.compute_log_prior(idata, progressbar=False)
+        prior = pm.sample_prior_predictive(draws=settings.prior_draws,
+                                           random_seed=settings.seed + 1)
+    idata.extend(prior)
+    return idata
+
+
+def diagnostics(idata, horizon_year: float) -> dict:
+    """Divergences, R-hat and bulk/tail ESS of every free parameter and the arrival year."""
+    post = idata.posterior
+    names = [n for n in FREE_PARAMETERS if n in post]
+    ds = post[names].copy()
+    ds["arrival_year"] = (("chain", "draw"), censored(post["arrival_year"].to_numpy(),
+                                                       horizon_year))
+    rhat = az.rhat(ds)
+    ess_bulk = az.ess(ds, method="bulk")
+    ess_tail = az.ess(ds, method="tail")
+    per_var = {}
+    for name in ds.data_vars:
+        per_var[name] = {"rhat_max": float(np.nanmax(rhat[name].values)),
+                         "ess_bulk_min": float(np.nanmin(ess_bulk[name].values)),
+                         "ess_tail_min": float(np.nanmin(ess_tail[name].values))}
+    divergences = int(idata.sample_stats["diverging"].sum()) \
+        if "diverging" in idata.sample_stats else 0
+    problems = []
+    if divergences:
+        problems.append(f"{divergences} divergent transitions")
+    for name, d in per_var.items():
+        if d["rhat_max"] > RHAT_MAX:
+            problems.append(f"R-hat of {name} is {d['rhat_max']:.3f} > {RHAT_MAX}")
+        if d["ess_bulk_min"] < ESS_MIN:
+            problems.append(f"bulk ESS of {name} is {d['ess_bulk_min']:.0f} < {ESS_MIN}")
+        if d["ess_tail_min"] < ESS_MIN:
+            problems.append(f"tail ESS of {name} is {d['ess_tail_min']:.0f} < {ESS_MIN}")
+    return {"divergences": divergences, "rhat_max": max(d["rhat_max"] for d in per_var.values()),
+            "ess_bulk_min": min(d["ess_bulk_min"] for d in per_var.values()),
+            "ess_tail_min": min(d["ess_tail_min"] for d in per_var.values()),
+            "per_variable": per_var, "problems": problems, "converged": not problems,
+            "thresholds": {"rhat_max": RHAT_MAX, "ess_min": ESS_MIN}}
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                             cwd=Path(__file__).resolve().parent, timeout=5)
+        commit = out.stdout.strip() or "unknown"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True,
+                               cwd=Path(__file__).resolve().parent, timeout=5).stdout.strip()
+        return commit + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def package_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for pkg in ("pymc", "pytensor", "arviz", "numpy", "scipy", "xarray", "pandas", "nutpie",
+                "oomcast"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def provenance_attrs(scenario: Scenario, data_hashes: dict, data_vintages: dict,
+                     settings: SamplerSettings, cutoff_year: float, command: str) -> dict:
+    """JSON-able attrs (strings and numbers only) for the InferenceData's groups."""
+    return {
+        "oomcast_scenario": scenario.name,
+        "oomcast_scenario_path": str(scenario.path),
+        "oomcast_scenario_sha256": scenario.sha256,
+        "oomcast_data_sha256": json.dumps(data_hashes, sort_keys=True),
+        "oomcast_data_vintages": json.dumps(data_vintages, sort_keys=True),
+        "oomcast_seed": int(settings.seed),
+        "oomcast_sampler_settings": json.dumps(asdict(settings), sort_keys=True),
+        "oomcast_versions": json.dumps(package_versions(), sort_keys=True),
+        "oomcast_git_commit": git_commit(),
+        "oomcast_cutoff_year": float(cutoff_year),
+        "oomcast_reference_year": float(scenario.reference_year),
+        "oomcast_horizon_year": float(scenario.horizon_year),
+        "oomcast_forecast_domain": scenario.forecast_domain,
+        "oomcast_command": command,
+    }
+
+
+def fit(obs: Observations, scenario: Scenario, settings: SamplerSettings):
+    """Build, sample and complete the InferenceData of one run (no provenance attrs yet)."""
+    model = build_model(obs, scenario)
+    idata = sample_model(model, settings)
+    add_forecast(idata, scenario, obs.cutoff_year, settings.seed)
+    return idata
+
+
+def attach_attrs(idata, attrs: dict) -> None:
+    for group in idata.groups():
+        idata[group].attrs.update(attrs)
+
+
+def save_idata(idata, path: Path) -> None:
+    idata.to_netcdf(str(path), engine="h5netcdf")
+
+
+def load_idata(path: Path):
+    return az.from_netcdf(str(path), engine="h5netcdf")

@@ -1,0 +1,380 @@
+"""Scenario files (`priors/*.toml`): schema, parsing and validation.
+
+A scenario is every prior of the model, each a named declarative object with a `source` and a
+`rationale`, plus the requirement prior (a mixture of named anchors) and a few settings. Input is
+parsed with `tomllib` (data only, never evaluated) and validated here; any mistake raises a
+`PriorSpecError` whose message names the file and the key path, e.g.
+
+    priors/default.toml: priors.hardware_growth_oom_per_year.sigma: must be a finite number > 0
+
+The parameter registry `PARAMETERS` is the public contract: it lists every parameter a scenario
+must define, its block of the generative model (DESIGN.md), the support it needs, and its role:
+`fitted` parameters enter the likelihood and are sampled by NUTS; `projection` parameters act only
+after the data cutoff (caps, unhobbling), so no datum depends on them and their posterior equals
+their prior: they are drawn exactly with NumPy, per posterior draw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from model.distributions import DISTRIBUTION_NAMES, Distribution, Fixed
+
+SCHEMA_VERSION = 1
+PRIORS_DIR = Path(__file__).resolve().parent.parent / "priors"
+
+#: Algorithmic-efficiency domains, partially pooled. The order is the `domain` dim's order.
+DOMAINS = ("language_models", "vision", "translation")
+
+#: Epoch `Confidence` labels, in the order of the measurement-error parameters.
+CONFIDENCE_LABELS = ("Confident", "Likely", "Speculative", "Unknown")
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    block: str
+    support: str  # "real" | "positive" | "nonnegative" | "unit_interval"
+    role: str  # "fitted" | "projection"
+    meaning: str
+
+
+def _p(block, support, role, meaning):
+    return ParameterInfo(block, support, role, meaning)
+
+
+PARAMETERS: dict[str, ParameterInfo] = {
+    # 1. physical compute of the frontier training run
+    "log10_frontier_compute_at_ref_flop": _p(
+        "compute", "real", "fitted", "trend of frontier training compute at the reference year"),
+    "hardware_growth_oom_per_year": _p(
+        "hardware", "real", "fitted", "growth of FLOP/s per dollar (price-performance)"),
+    "spending_growth_oom_per_year": _p(
+        "spending", "real", "fitted", "growth of spending on the frontier training run"),
+    "other_growth_oom_per_year": _p(
+        "compute", "real", "fitted", "residual growth: longer runs, utilisation, precision"),
+    "log10_flop_per_s_per_usd_at_ref": _p(
+        "hardware", "real", "fitted", "GPU FP32 FLOP/s per 2020 USD trend at the reference year"),
+    "log10_training_cost_at_ref_usd": _p(
+        "spending", "real", "fitted", "frontier training cost trend at the reference year"),
+    "frontier_compute_scatter_oom": _p(
+        "compute", "positive", "fitted", "scatter of frontier models about the compute trend"),
+    "hardware_scatter_oom": _p(
+        "hardware", "positive", "fitted", "scatter of GPUs about the price-performance trend"),
+    "training_cost_scatter_oom": _p(
+        "spending", "positive", "fitted", "scatter of training costs about the spending trend"),
+    "compute_error_confident_oom": _p(
+        "compute", "nonnegative", "fitted", "measurement sd of a 'Confident' compute estimate"),
+    "compute_error_likely_oom": _p(
+        "compute", "nonnegative", "fitted", "measurement sd of a 'Likely' compute estimate"),
+    "compute_error_speculative_oom": _p(
+        "compute", "nonnegative", "fitted", "measurement sd of a 'Speculative' estimate"),
+    "compute_error_unknown_oom": _p(
+        "compute", "nonnegative", "fitted", "measurement sd of an unlabelled estimate"),
+    "student_t_nu": _p("compute", "positive", "fitted", "degrees of freedom of robust likelihoods"),
+    # 2. algorithmic efficiency
+    "algorithmic_log_rate_mean": _p(
+        "algorithms", "real", "fitted", "population mean of ln(algorithmic OOM/yr) over domains"),
+    "algorithmic_log_rate_domain_sd": _p(
+        "algorithms", "positive", "fitted", "between-domain sd of ln(algorithmic OOM/yr)"),
+    "log10_efficiency_series_flop": _p(
+        "algorithms", "real", "fitted", "compute to reach a fixed level, at the series' mid-date"),
+    "efficiency_series_scatter_oom": _p(
+        "algorithms", "positive", "fitted", "scatter of Hernandez & Brown points about trend"),
+    "imagenet_logit_error_at_center": _p(
+        "algorithms", "real", "fitted", "logit top-1 error at mean effective compute"),
+    "imagenet_scaling_per_oom": _p(
+        "algorithms", "positive", "fitted", "fall in logit error per OOM of effective compute"),
+    "imagenet_extra_data_shift": _p(
+        "algorithms", "real", "fitted", "logit error shift for models with extra training data"),
+    "imagenet_scatter_logit": _p(
+        "algorithms", "positive", "fitted", "scatter of ImageNet models about the scaling law"),
+    # 6. the present as an observation
+    "not_yet_agi_softness_oom": _p(
+        "requirement", "positive", "fitted", "softness of 'no AGI yet' in OOM of effective compute"),
+    # 4. limits (act after the cutoff only)
+    "log10_spending_cap_share_of_gwp": _p(
+        "limits", "real", "projection", "largest affordable run as a share of gross world product"),
+    "log10_gwp_at_ref_usd": _p("limits", "real", "projection", "gross world product at ref year"),
+    "gwp_growth_oom_per_year": _p("limits", "real", "projection", "growth of gross world product"),
+    "hardware_remaining_oom": _p(
+        "limits", "nonnegative", "projection", "price-performance OOMs left after the cutoff"),
+    "algorithms_remaining_oom": _p(
+        "limits", "nonnegative", "projection", "algorithmic OOMs left after the cutoff"),
+    "other_remaining_oom": _p(
+        "limits", "nonnegative", "projection", "residual OOMs left after the cutoff"),
+    # 3. unhobbling
+    "unhobbling_growth_oom_per_year": _p(
+        "unhobbling", "nonnegative", "projection", "extra effective OOM/yr after the cutoff"),
+    "unhobbling_remaining_oom": _p(
+        "unhobbling", "nonnegative", "projection", "cap on total unhobbling OOMs"),
+}
+
+SETTINGS_DEFAULTS: dict[str, Any] = {
+    "reference_year": 2023.0,
+    "horizon_year": 2100.0,
+    "forecast_domain": "language_models",
+    "compute_fit_start_year": 2010.0,
+    "hardware_fit_start_year": 2005.0,
+    "cost_fit_start_year": 2016.0,
+}
+
+
+class PriorSpecError(ValueError):
+    """A scenario file is malformed; the message names the file and the key path."""
+
+
+@dataclass(frozen=True)
+class Prior:
+    name: str
+    dist: Any  # one of model.distributions' classes
+    source: str
+    rationale: str
+    elicitation: dict | None = None
+
+
+@dataclass(frozen=True)
+class Anchor:
+    name: str
+    weight: float
+    median_log10_flop: float
+    sigma_log10_flop: float
+    algorithms_year: float
+    source: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Requirement:
+    anchors: tuple[Anchor, ...]
+    no_path_weight: float
+    source: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    title: str
+    path: Path
+    sha256: str
+    settings: dict[str, Any]
+    priors: dict[str, Prior]
+    requirement: Requirement
+    description: str = ""
+    raw: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def reference_year(self) -> float:
+        return float(self.settings["reference_year"])
+
+    @property
+    def horizon_year(self) -> float:
+        return float(self.settings["horizon_year"])
+
+    @property
+    def forecast_domain(self) -> str:
+        return self.settings["forecast_domain"]
+
+    def fitted(self) -> dict[str, Prior]:
+        return {k: v for k, v in self.priors.items() if PARAMETERS[k].role == "fitted"}
+
+    def projection_only(self) -> dict[str, Prior]:
+        return {k: v for k, v in self.priors.items() if PARAMETERS[k].role == "projection"}
+
+
+_DIST_ADAPTER = TypeAdapter(Distribution)
+_PRIOR_META = {"source", "rationale", "elicitation"}
+_ANCHOR_KEYS = {"weight", "median_log10_flop", "sigma_log10_flop", "algorithms_year", "source",
+                "rationale", "elicitation"}
+
+
+def _err(path: Path, key: str, message: str) -> PriorSpecError:
+    return PriorSpecError(f"{path}: {key}: {message}")
+
+
+def _require_text(table: dict, key: str, path: Path, where: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise _err(path, f"{where}.{key}", "missing (every prior needs a non-empty "
+                   f"'{key}' string)")
+    return value
+
+
+def _number(table: dict, key: str, path: Path, where: str) -> float:
+    value = table.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _err(path, f"{where}.{key}", f"must be a number (got {value!r})")
+    return float(value)
+
+
+def _check_support(dist, info: ParameterInfo, path: Path, where: str) -> None:
+    lo, hi = dist.support()
+    need = {"real": (-math.inf, math.inf), "positive": (0.0, math.inf),
+            "nonnegative": (0.0, math.inf), "unit_interval": (0.0, 1.0)}[info.support]
+    ok = lo >= need[0] and hi <= need[1]
+    if info.support == "positive" and isinstance(dist, Fixed):
+        ok = dist.value > 0
+    if not ok:
+        raise _err(path, where, f"impossible prior for a {info.support} parameter: "
+                   f"{dist.dist} has support [{lo}, {hi}]")
+
+
+def _parse_prior(name: str, table: Any, path: Path) -> Prior:
+    where = f"priors.{name}"
+    if not isinstance(table, dict):
+        raise _err(path, where, "must be a table with 'dist', its parameters, source, rationale")
+    if "dist" not in table:
+        raise _err(path, f"{where}.dist", "missing")
+    if table["dist"] not in DISTRIBUTION_NAMES:
+        raise _err(path, f"{where}.dist", f"unknown distribution {table['dist']!r}; known: "
+                   + ", ".join(DISTRIBUTION_NAMES))
+    source = _require_text(table, "source", path, where)
+    rationale = _require_text(table, "rationale", path, where)
+    elicitation = table.get("elicitation")
+    if elicitation is not None and not isinstance(elicitation, dict):
+        raise _err(path, f"{where}.elicitation", "must be a table")
+    params = {k: v for k, v in table.items() if k not in _PRIOR_META}
+    try:
+        dist = _DIST_ADAPTER.validate_python(params)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = [str(p) for p in first["loc"] if str(p) != table["dist"]]
+        key = ".".join([where, *loc]) if loc else where
+        msg = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            msg = f"unknown key for {table['dist']}"
+        raise _err(path, key, msg) from None
+    _check_support(dist, PARAMETERS[name], path, where)
+    return Prior(name, dist, source, rationale, elicitation)
+
+
+def _parse_requirement(table: Any, path: Path) -> Requirement:
+    if not isinstance(table, dict):
+        raise _err(path, "requirement", "missing table [requirement]")
+    unknown = set(table) - {"source", "rationale", "no_path_weight", "anchors"}
+    if unknown:
+        raise _err(path, f"requirement.{sorted(unknown)[0]}", "unknown key")
+    source = _require_text(table, "source", path, "requirement")
+    rationale = _require_text(table, "rationale", path, "requirement")
+    no_path = _number(table, "no_path_weight", path, "requirement") \
+        if "no_path_weight" in table else 0.0
+    if not 0.0 <= no_path < 1.0:
+        raise _err(path, "requirement.no_path_weight", f"must be in [0, 1) (got {no_path})")
+    anchors_table = table.get("anchors")
+    if not isinstance(anchors_table, dict) or not anchors_table:
+        raise _err(path, "requirement.anchors", "needs at least one named anchor table")
+    anchors = []
+    for name, a in anchors_table.items():
+        where = f"requirement.anchors.{name}"
+        if not isinstance(a, dict):
+            raise _err(path, where, "must be a table")
+        unknown = set(a) - _ANCHOR_KEYS
+        if unknown:
+            raise _err(path, f"{where}.{sorted(unknown)[0]}", "unknown key")
+        weight = _number(a, "weight", path, where)
+        sigma = _number(a, "sigma_log10_flop", path, where)
+        if not weight > 0:
+            raise _err(path, f"{where}.weight", f"must be > 0 (got {weight})")
+        if not (sigma > 0 and math.isfinite(sigma)):
+            raise _err(path, f"{where}.sigma_log10_flop", f"must be a finite number > 0 "
+                       f"(got {sigma})")
+        anchors.append(Anchor(
+            name=name, weight=weight,
+            median_log10_flop=_number(a, "median_log10_flop", path, where),
+            sigma_log10_flop=sigma,
+            algorithms_year=_number(a, "algorithms_year", path, where),
+            source=_require_text(a, "source", path, where),
+            rationale=_require_text(a, "rationale", path, where)))
+    total = no_path + sum(a.weight for a in anchors)
+    if abs(total - 1.0) > 1e-6:
+        raise _err(path, "requirement.anchors", f"weights (with no_path_weight) must sum to 1 "
+                   f"(they sum to {total:.6g})")
+    return Requirement(tuple(anchors), no_path, source, rationale)
+
+
+def _parse_settings(table: Any, path: Path) -> dict[str, Any]:
+    table = {} if table is None else table
+    if not isinstance(table, dict):
+        raise _err(path, "settings", "must be a table")
+    settings = dict(SETTINGS_DEFAULTS)
+    for key, value in table.items():
+        if key not in SETTINGS_DEFAULTS:
+            raise _err(path, f"settings.{key}", "unknown key; known: "
+                       + ", ".join(SETTINGS_DEFAULTS))
+        if key == "forecast_domain":
+            if value not in DOMAINS:
+                raise _err(path, "settings.forecast_domain", f"unknown domain {value!r}; known: "
+                           + ", ".join(DOMAINS))
+        else:
+            value = _number(table, key, path, "settings")
+        settings[key] = value
+    if not settings["horizon_year"] > settings["reference_year"]:
+        raise _err(path, "settings.horizon_year", "must be after settings.reference_year")
+    return settings
+
+
+def parse_scenario(text: str, path: Path) -> Scenario:
+    """Validate the TOML text of a scenario; `path` is used for messages and the name."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PriorSpecError(f"{path}: not valid TOML: {exc}") from None
+    known_top = {"schema_version", "name", "title", "description", "settings", "priors",
+                 "requirement"}
+    unknown = set(raw) - known_top
+    if unknown:
+        raise _err(path, sorted(unknown)[0], "unknown key; known: " + ", ".join(sorted(known_top)))
+    version = raw.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise _err(path, "schema_version", f"must be {SCHEMA_VERSION} (got {version!r})")
+    name = raw.get("name", path.stem)
+    if not isinstance(name, str) or not name:
+        raise _err(path, "name", "must be a non-empty string")
+    priors_table = raw.get("priors")
+    if not isinstance(priors_table, dict):
+        raise _err(path, "priors", "missing table [priors]")
+    for key in priors_table:
+        if key not in PARAMETERS:
+            raise _err(path, f"priors.{key}", "unknown parameter; see model/scenario.py "
+                       "PARAMETERS for the list")
+    missing = [k for k in PARAMETERS if k not in priors_table]
+    if missing:
+        raise _err(path, f"priors.{missing[0]}", "missing (every parameter needs a prior)")
+    priors = {k: _parse_prior(k, priors_table[k], path) for k in PARAMETERS}
+    return Scenario(
+        name=name,
+        title=str(raw.get("title", name)),
+        description=str(raw.get("description", "")),
+        path=path,
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        settings=_parse_settings(raw.get("settings"), path),
+        priors=priors,
+        requirement=_parse_requirement(raw.get("requirement"), path),
+        raw=raw,
+    )
+
+
+def resolve_scenario_path(name_or_path: str | Path) -> Path:
+    """`default` -> priors/default.toml; an existing path is used as is."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        return p
+    return PRIORS_DIR / f"{name_or_path}.toml"
+
+
+def load_scenario(name_or_path: str | Path = "default") -> Scenario:
+    path = resolve_scenario_path(name_or_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PriorSpecError(f"{path}: no such scenario file") from None
+    except UnicodeDecodeError:
+        raise PriorSpecError(f"{path}: not UTF-8 text") from None
+    return parse_scenario(text, path)
