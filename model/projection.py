@@ -115,14 +115,14 @@ def effective_compute_gain_oom(tau_years, p: ProjectionInputs) -> np.ndarray:
 
 
 def _kink(rate, remaining):
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         tau = np.where(rate > 0, remaining / rate, np.inf)
     return np.where(np.isfinite(tau), tau, np.inf)
 
 
 def breakpoints_years(p: ProjectionInputs, span_years: float) -> np.ndarray:
     """Sorted (n, 7) array: 0, the five kinks of E (clipped to the span), and the span."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         spend_excess = p.spending_growth_oom_per_year - p.gwp_growth_oom_per_year
         spend_kink = np.where(spend_excess > 0,
                               np.maximum(p.spending_headroom_oom, 0.0) / spend_excess, np.inf)

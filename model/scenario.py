@@ -250,6 +250,9 @@ def _parse_prior(name: str, table: Any, path: Path) -> Prior:
         msg = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
             msg = f"unknown key for {table['dist']}"
+        named = msg.split(" ", 1)[0]
+        if not loc and named in params:  # a cross-field check names its parameter first
+            key = f"{where}.{named}"
         raise _err(path, key, msg) from None
     _check_support(dist, PARAMETERS[name], path, where)
     return Prior(name, dist, source, rationale, elicitation)

@@ -165,9 +165,10 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
         "diagnostics_per_variable": diag["per_variable"],
         "cutoff_year": round(cutoff, 4),
         "observations": obs.sizes(),
+        # the command (with its --out path) lives in posterior.nc's attrs, so that the same
+        # seed gives a byte-identical summary.json wherever it is written
         "provenance": {k: (json.loads(v) if isinstance(v, str) and v.startswith("{") else v)
-                       for k, v in attrs.items() if k != "oomcast_command"}
-        | {"oomcast_command": command},
+                       for k, v in attrs.items() if k != "oomcast_command"},
     }
     caption = (f"oomcast · scenario {scenario.name} ({scenario.sha256[:10]}) · data cutoff "
                f"{cutoff:.2f}, frontier vintage {vintages['frontier_compute']} · seed "

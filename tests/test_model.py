@@ -1,0 +1,126 @@
+"""The PyMC model's contract and the requirement's analytic marginalisation."""
+
+import numpy as np
+import pymc as pm
+import pytest
+from scipy import special, stats
+
+from model import requirement
+from model.build import (
+    EFFICIENCY_SERIES,
+    OBSERVED_STREAMS,
+    build_model,
+    log_prob_not_yet_graph,
+    prepare_observations,
+)
+from model.data import load_all
+from model.scenario import DOMAINS, load_scenario
+from model.workflow import default_cutoff_year
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_scenario("default")
+
+
+@pytest.fixture(scope="module")
+def obs(scenario):
+    streams = load_all()
+    return prepare_observations({k: s.table for k, s in streams.items()}, scenario,
+                                default_cutoff_year(streams))
+
+
+@pytest.fixture(scope="module")
+def model(obs, scenario):
+    return build_model(obs, scenario)
+
+
+def test_logp_and_gradient_finite_at_initial_point(model):
+    ip = model.initial_point()
+    logp = model.compile_logp()(ip)
+    grad = model.compile_dlogp()(ip)
+    assert np.isfinite(logp)
+    assert np.all(np.isfinite(grad))
+    assert np.any(grad != 0)
+
+
+def test_variable_and_dim_names_are_the_public_contract(model):
+    free = {rv.name for rv in model.free_RVs}
+    expected_free = {"log10_frontier_compute_at_ref_flop", "hardware_growth_oom_per_year",
+                     "spending_growth_oom_per_year", "other_growth_oom_per_year",
+                     "log10_flop_per_s_per_usd_at_ref", "log10_training_cost_at_ref_usd",
+                     "frontier_compute_scatter_oom", "hardware_scatter_oom",
+                     "training_cost_scatter_oom", "compute_error_likely_oom",
+                     "compute_error_speculative_oom", "compute_error_unknown_oom",
+                     "algorithmic_log_rate_mean", "algorithmic_log_rate_domain_sd",
+                     "algorithmic_log_rate_z", "log10_efficiency_series_flop",
+                     "efficiency_series_scatter_oom", "imagenet_logit_error_at_center",
+                     "imagenet_scaling_per_oom", "imagenet_extra_data_shift",
+                     "imagenet_scatter_logit", "not_yet_agi_softness_oom"}
+    assert free == expected_free
+    assert {rv.name for rv in model.observed_RVs} == set(OBSERVED_STREAMS)
+    assert model.named_vars_to_dims["algorithmic_growth_oom_per_year"] == ("domain",)
+    assert model.named_vars_to_dims["log10_efficiency_series_flop"] == ("efficiency_series",)
+    assert tuple(model.coords["domain"]) == DOMAINS
+    assert tuple(model.coords["efficiency_series"]) == EFFICIENCY_SERIES
+    deterministics = {v.name for v in model.deterministics}
+    assert {"physical_compute_growth_oom_per_year", "log10_effective_compute_at_cutoff",
+            "log_prob_no_agi_by_cutoff"} <= deterministics
+
+
+def test_graph_and_numpy_not_yet_probability_agree(scenario):
+    import pytensor.tensor as pt
+
+    e, g, s = pt.dscalar("e"), pt.dscalar("g"), pt.dscalar("s")
+    f = pm.compile([e, g, s], log_prob_not_yet_graph(scenario, e, g, s))
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        ev, gv, sv = rng.uniform(20, 40), rng.uniform(0.1, 1.0), rng.uniform(0.01, 1.0)
+        numpy_value = requirement.log_prob_not_yet(scenario.requirement, [ev], [gv], [sv],
+                                                   scenario.reference_year)[0]
+        assert float(f(ev, gv, sv)) == pytest.approx(numpy_value, abs=1e-7)
+
+
+def test_not_yet_probability_falls_as_compute_rises(scenario):
+    e = np.linspace(20, 45, 50)
+    lp = requirement.log_prob_not_yet(scenario.requirement, e, np.full(50, 0.4),
+                                      np.full(50, 0.3), scenario.reference_year)
+    assert np.all(np.diff(lp) < 0)
+    # with everything reached, only "no path" remains
+    assert np.exp(lp[-1]) == pytest.approx(scenario.requirement.no_path_weight, abs=0.02)
+
+
+@pytest.mark.parametrize("e_now, softness", [(27.5, 0.3), (30.0, 0.05), (33.0, 1.0)])
+def test_conditional_requirement_draw_is_exact(scenario, e_now, softness):
+    """R | not yet, drawn by the exact sampler, against importance-weighted prior draws."""
+    n = 200_000
+    rng = np.random.default_rng(1)
+    g = np.full(n, 0.45)
+    exact = requirement.draw_conditional(rng, scenario.requirement, np.full(n, e_now), g,
+                                         np.full(n, softness), scenario.reference_year)
+    prior = requirement.draw_prior(rng, scenario.requirement, g, scenario.reference_year)
+    weights = np.exp(special.log_ndtr((prior - e_now) / softness))
+    weights[np.isinf(prior)] = 1.0
+    # the no-path share agrees
+    p_never = weights[np.isinf(prior)].sum() / weights.sum()
+    assert np.isinf(exact).mean() == pytest.approx(p_never, abs=0.005)
+    # the finite part agrees in distribution: weighted vs exact quantiles
+    fin = np.isfinite(prior)
+    order = np.argsort(prior[fin])
+    cdf = np.cumsum(weights[fin][order]) / weights[fin].sum()
+    for q in (0.1, 0.25, 0.5, 0.75, 0.9):
+        weighted_q = prior[fin][order][np.searchsorted(cdf, q)]
+        assert np.quantile(exact[np.isfinite(exact)], q) == pytest.approx(weighted_q, abs=0.1)
+    # and the marginal P(not yet) matches the closed form
+    lp = requirement.log_prob_not_yet(scenario.requirement, [e_now], [0.45], [softness],
+                                      scenario.reference_year)[0]
+    assert weights.mean() == pytest.approx(np.exp(lp), rel=0.02)
+
+
+def test_anchor_moved_to_reference_algorithms(scenario):
+    w, med, sig, years = requirement.anchor_arrays(scenario.requirement)
+    means = requirement.anchor_means_at_reference(med, years, 0.5, 2023.0)
+    # a 2020-algorithms anchor needs 1.5 OOM fewer FLOP at 2023 algorithms at 0.5 OOM/yr
+    i = [a.name for a in scenario.requirement.anchors].index("lifetime")
+    assert means[i] == pytest.approx(med[i] - 1.5)
+    assert stats.norm.cdf(0) == 0.5  # sanity of scipy import

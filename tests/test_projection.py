@@ -1,0 +1,121 @@
+"""The arrival solver against brute force, and its monotonicity (property tests)."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.projection import (
+    ProjectionInputs,
+    arrival_year,
+    effective_compute_gain_oom,
+    effective_compute_path,
+)
+
+CUTOFF, HORIZON = 2025.5, 2100.0
+
+
+def make_inputs(n=1, **overrides):
+    base = dict(
+        effective_compute_at_cutoff=27.5, hardware_growth_oom_per_year=0.12,
+        spending_growth_oom_per_year=0.45, other_growth_oom_per_year=0.08,
+        algorithmic_growth_oom_per_year=0.45, unhobbling_growth_oom_per_year=0.0,
+        gwp_growth_oom_per_year=0.0128, spending_headroom_oom=3.0, hardware_remaining_oom=4.0,
+        other_remaining_oom=1.0, algorithms_remaining_oom=5.0, unhobbling_remaining_oom=0.0)
+    base.update(overrides)
+    return ProjectionInputs.from_mapping({k: np.broadcast_to(np.asarray(v, float), (n,))
+                                          for k, v in base.items()})
+
+
+def brute_force_arrival(requirement, p, step=1e-4):
+    """First grid year with E >= R (grid of `step` years): an independent, slow reference."""
+    years = np.arange(CUTOFF, HORIZON + step, step)
+    out = np.empty(p.size)
+    for i in range(p.size):
+        one = ProjectionInputs(**{k: getattr(p, k)[i:i + 1] for k in p.__dataclass_fields__})
+        e = one.effective_compute_at_cutoff[0] + effective_compute_gain_oom(years - CUTOFF, one)[0]
+        hit = np.nonzero(e >= requirement[i])[0]
+        out[i] = years[hit[0]] if hit.size else np.inf
+    return out
+
+
+rates = st.floats(0.0, 0.8)
+caps = st.floats(0.0, 8.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(g_hw=rates, g_s=rates, g_o=st.floats(-0.2, 0.3), g_a=rates, head=st.floats(-2, 6),
+       c_hw=caps, c_o=caps, c_a=caps, need=st.floats(-1.0, 25.0))
+def test_solver_matches_brute_force(g_hw, g_s, g_o, g_a, head, c_hw, c_o, c_a, need):
+    p = make_inputs(hardware_growth_oom_per_year=g_hw, spending_growth_oom_per_year=g_s,
+                    other_growth_oom_per_year=g_o, algorithmic_growth_oom_per_year=g_a,
+                    spending_headroom_oom=head, hardware_remaining_oom=c_hw,
+                    other_remaining_oom=c_o, algorithms_remaining_oom=c_a)
+    r = p.effective_compute_at_cutoff + need
+    exact = arrival_year(r, p, CUTOFF, HORIZON)
+    brute = brute_force_arrival(r, p)
+    if np.isinf(brute[0]):
+        # brute force may miss a crossing within one grid step of the horizon
+        assert np.isinf(exact[0]) or exact[0] > HORIZON - 1e-3
+    else:
+        assert abs(exact[0] - brute[0]) <= 2e-4, (exact, brute)
+
+
+@settings(max_examples=60, deadline=None)
+@given(need=st.floats(0.0, 20.0), extra=st.floats(0.01, 5.0), head=st.floats(-1, 5),
+       g_s=rates, g_a=rates)
+def test_later_requirement_means_later_arrival(need, extra, head, g_s, g_a):
+    p = make_inputs(spending_headroom_oom=head, spending_growth_oom_per_year=g_s,
+                    algorithmic_growth_oom_per_year=g_a)
+    r = p.effective_compute_at_cutoff + need
+    early = arrival_year(r, p, CUTOFF, HORIZON)[0]
+    late = arrival_year(r + extra, p, CUTOFF, HORIZON)[0]
+    assert late >= early
+
+
+@settings(max_examples=60, deadline=None)
+@given(need=st.floats(0.1, 20.0), base=rates, boost=st.floats(0.01, 0.5),
+       which=st.sampled_from(["hardware_growth_oom_per_year", "spending_growth_oom_per_year",
+                              "algorithmic_growth_oom_per_year", "other_growth_oom_per_year"]))
+def test_faster_growth_means_earlier_arrival(need, base, boost, which):
+    slow = make_inputs(**{which: base})
+    fast = make_inputs(**{which: base + boost})
+    r = slow.effective_compute_at_cutoff + need
+    assert arrival_year(r, fast, CUTOFF, HORIZON)[0] <= arrival_year(r, slow, CUTOFF, HORIZON)[0]
+
+
+def test_closed_form_cases():
+    # no caps bind: E grows at 1.1 OOM/yr, 2.2 OOM takes 2 years
+    p = make_inputs(spending_headroom_oom=100.0, hardware_remaining_oom=100.0,
+                    other_remaining_oom=100.0, algorithms_remaining_oom=100.0)
+    assert arrival_year(p.effective_compute_at_cutoff + 2.2, p, CUTOFF, HORIZON)[0] == \
+        __import__("pytest").approx(CUTOFF + 2.0, abs=1e-9)
+    # already reached -> the cutoff; no path -> after the horizon
+    assert arrival_year(p.effective_compute_at_cutoff - 0.1, p, CUTOFF, HORIZON)[0] == CUTOFF
+    assert np.isinf(arrival_year(np.array([np.inf]), p, CUTOFF, HORIZON)[0])
+    # everything capped at zero: never arrives
+    q = make_inputs(hardware_remaining_oom=0, other_remaining_oom=0, algorithms_remaining_oom=0,
+                    spending_headroom_oom=0, gwp_growth_oom_per_year=0.0)
+    assert np.isinf(arrival_year(q.effective_compute_at_cutoff + 0.5, q, CUTOFF, HORIZON)[0])
+
+
+def test_spending_cap_slows_growth_to_the_economy():
+    p = make_inputs(spending_headroom_oom=1.0, hardware_growth_oom_per_year=0.0,
+                    other_growth_oom_per_year=0.0, algorithmic_growth_oom_per_year=0.0)
+    years = np.array([CUTOFF, CUTOFF + 1.0, CUTOFF + 10.0])
+    e = effective_compute_path(years, p, CUTOFF)[0] - 27.5
+    # 0.45 OOM/yr until the 1-OOM headroom is used (at tau = 1 / (0.45 - 0.0128)), then GWP growth
+    assert e[1] == __import__("pytest").approx(0.45)
+    assert e[2] == __import__("pytest").approx(1.0 + 0.0128 * 10.0)
+
+
+def test_solver_vectorised_equals_one_by_one():
+    rng = np.random.default_rng(3)
+    n = 500
+    p = make_inputs(n, spending_headroom_oom=rng.normal(2, 2, n),
+                    algorithmic_growth_oom_per_year=rng.uniform(0, 0.8, n),
+                    algorithms_remaining_oom=rng.uniform(0, 8, n))
+    r = p.effective_compute_at_cutoff + rng.uniform(-1, 20, n)
+    together = arrival_year(r, p, CUTOFF, HORIZON)
+    for i in range(0, n, 50):
+        one = ProjectionInputs(**{k: getattr(p, k)[i:i + 1] for k in p.__dataclass_fields__})
+        assert arrival_year(r[i:i + 1], one, CUTOFF, HORIZON)[0] == together[i]

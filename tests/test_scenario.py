@@ -1,0 +1,83 @@
+"""Scenario files: every kind of mistake gives one clear error naming the file and key path."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from model.scenario import PARAMETERS, PRIORS_DIR, PriorSpecError, load_scenario
+
+DEFAULT = (PRIORS_DIR / "default.toml").read_text()
+
+
+def test_committed_scenarios_load():
+    for path in sorted(PRIORS_DIR.glob("*.toml")):
+        s = load_scenario(path)
+        assert set(s.priors) == set(PARAMETERS)
+        total = s.requirement.no_path_weight + sum(a.weight for a in s.requirement.anchors)
+        assert total == pytest.approx(1.0, abs=1e-6)
+        for prior in s.priors.values():
+            assert prior.source.strip() and prior.rationale.strip()
+
+
+BROKEN = {
+    "unknown key": (
+        ('[priors.hardware_growth_oom_per_year]\ndist = "Normal"',
+         '[priors.hardware_growth_oom_per_year]\nmean = 3\ndist = "Normal"'),
+        "priors.hardware_growth_oom_per_year.mean"),
+    "unknown parameter": (
+        ("[priors.hardware_growth_oom_per_year]", "[priors.hardwear_growth]\ndist = \"Normal\"\n"
+         "mu = 0.1\nsigma = 0.1\nsource = \"x\"\nrationale = \"y\"\n\n"
+         "[priors.hardware_growth_oom_per_year]"),
+        "priors.hardwear_growth"),
+    "unknown distribution": (
+        ('[priors.hardware_growth_oom_per_year]\ndist = "Normal"',
+         '[priors.hardware_growth_oom_per_year]\ndist = "Gaussian"'),
+        "priors.hardware_growth_oom_per_year.dist"),
+    "negative scale": (
+        ("mu = 0.15\nsigma = 0.1", "mu = 0.15\nsigma = -0.1"),
+        "priors.hardware_growth_oom_per_year.sigma"),
+    "lower >= upper": (
+        ("mu = 1.0\nsigma = 0.5\nlower = 0.0", "mu = 1.0\nsigma = 0.5\nlower = 0.0\nupper = -1.0"),
+        "priors.other_remaining_oom"),
+    "weights do not sum to 1": (
+        ("no_path_weight = 0.05", "no_path_weight = 0.15"), "requirement.anchors"),
+    "missing source": (
+        ('source = "Aschenbrenner 2024, \'Situational Awareness\': Moore\'s law gave 1-1.5 OOM per '
+         'decade"\n', ""),
+        "priors.hardware_growth_oom_per_year.source"),
+    "impossible support": (
+        ('[priors.hardware_scatter_oom]\ndist = "HalfNormal"\nsigma = 1.0',
+         '[priors.hardware_scatter_oom]\ndist = "Normal"\nmu = 0.0\nsigma = 1.0'),
+        "priors.hardware_scatter_oom"),
+    "not TOML": (("schema_version = 1", "schema_version = = 1"), "not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+def test_broken_copies_name_file_and_key(tmp_path, kind):
+    (old, new), key = BROKEN[kind]
+    assert old in DEFAULT, f"test fixture out of date for {kind}"
+    path = tmp_path / f"broken-{kind.replace(' ', '-')}.toml"
+    path.write_text(DEFAULT.replace(old, new, 1))
+    with pytest.raises(PriorSpecError) as err:
+        load_scenario(path)
+    message = str(err.value)
+    assert str(path) in message
+    assert key in message
+    assert "\n" not in message
+
+
+def test_cli_priors_check_exits_non_zero_and_writes_nothing(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(DEFAULT.replace("mu = 0.15\nsigma = 0.1", "mu = 0.15\nsigma = -0.1", 1))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    out = subprocess.run([sys.executable, "-m", "model.cli", "priors", "check", str(path)],
+                         capture_output=True, text=True)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and re.search(r"bad\.toml: priors\.hardware_growth_oom_per_year\.sigma",
+                                         lines[0])
+    assert "Traceback" not in out.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
