@@ -9,6 +9,11 @@ quantity in log10 units (OOMs):
        frontier compute       y_i = c_ref + (g_hw + g_spend + g_other)(t_i - t_ref) + e_i
    with Student-t errors; for compute, sd_i^2 = scatter^2 + err(Confidence_i)^2 so that Epoch's
    label widens the error of each estimate.
+   Geometry: each stream's intercept is sampled at its data's mean year t_c, x_c = x_ref - g
+   (t_ref - t_c), which removes the intercept-slope correlation (0.93 for the GPU stream, whose
+   data end in 2021). The prior stays the scenario's prior on x_ref, independent of g: for a
+   location family, x_c | g ~ Prior(loc - g (t_ref - t_c)) has exactly that joint density (a
+   shear, Jacobian 1). x_ref is kept as a deterministic with the scenario's name.
 2. Algorithmic efficiency, rate g_d for domain d, partially pooled on the log scale:
        ln g_d = mu + tau z_d,  z_d ~ N(0, 1)   (non-centred; rates are positive)
    Streams:
@@ -42,14 +47,15 @@ EFFICIENCY_SERIES = ("alexnet_level", "resnet50_level", "seq2seq_level", "gnmt_l
 
 #: The free parameters' names in the posterior (the public contract; tests pin it).
 FREE_PARAMETERS = (
-    "log10_frontier_compute_at_ref_flop", "hardware_growth_oom_per_year",
+    "log10_frontier_compute_at_centre_flop", "hardware_growth_oom_per_year",
     "spending_growth_oom_per_year", "other_growth_oom_per_year",
-    "log10_flop_per_s_per_usd_at_ref", "log10_training_cost_at_ref_usd",
+    "log10_flop_per_s_per_usd_at_centre", "log10_training_cost_at_centre_usd",
     "frontier_compute_scatter_oom", "hardware_scatter_oom", "training_cost_scatter_oom",
     "algorithmic_log_rate_mean", "algorithmic_log_rate_domain_sd", "algorithmic_log_rate_z",
     "log10_efficiency_series_flop", "efficiency_series_scatter_oom",
     "imagenet_logit_error_at_center", "imagenet_scaling_per_oom", "imagenet_extra_data_shift",
-    "imagenet_scatter_logit", "not_yet_agi_softness_oom",
+    "imagenet_scatter_logit", "not_yet_agi_softness_oom", "compute_error_likely_oom",
+    "compute_error_speculative_oom", "compute_error_unknown_oom",
 )
 OBSERVED_STREAMS = ("frontier_log10_flop", "gpu_log10_flop_per_s_per_usd",
                     "training_log10_cost_usd", "efficiency_log10_flop",
@@ -81,6 +87,14 @@ class Observations:
     imagenet_logit_top1_error: np.ndarray
     ho2024_log_rate: float
     ho2024_log_rate_se: float
+
+    @property
+    def centre_years(self) -> dict[str, float]:
+        """Mean observation year per stream: where each intercept is sampled (see docstring)."""
+        def mean(years):
+            return float(np.mean(years)) if years.size else self.cutoff_year
+        return {"frontier": mean(self.frontier_year), "gpu": mean(self.gpu_year),
+                "cost": mean(self.cost_year)}
 
     def sizes(self) -> dict[str, int]:
         return {"frontier_compute": self.frontier_year.size, "hardware": self.gpu_year.size,
@@ -154,6 +168,23 @@ def prepare_observations(tables: dict, scenario: Scenario, cutoff_year: float) -
     )
 
 
+def _centred_intercept(scenario: Scenario, name_at_ref: str, rate, centre_year: float):
+    """(x_ref, x_c): the intercept at the reference year and at the data's centre year.
+
+    Sampled as x_c | rate ~ Prior(loc - rate (t_ref - t_c)) when the prior is a location family,
+    so NUTS sees decorrelated coordinates while the joint prior of (x_ref, rate) is unchanged.
+    """
+    dist = scenario.priors[name_at_ref].dist
+    delta = scenario.reference_year - centre_year
+    if dist.location_family:
+        x_c = dist.to_pymc_shifted(name_at_ref.replace("_at_ref", "_at_centre"), -rate * delta)
+        x_ref = pm.Deterministic(name_at_ref, x_c + rate * delta)
+    else:
+        x_ref = dist.to_pymc(name_at_ref)
+        x_c = x_ref - rate * delta
+    return x_ref, x_c
+
+
 def _prior(scenario: Scenario, name: str, dims: str | None = None, size: int | None = None):
     dist = scenario.priors[name].dist
     if isinstance(dist, Fixed):
@@ -202,24 +233,27 @@ def build_model(obs: Observations, scenario: Scenario) -> pm.Model:
         nu = _prior(scenario, "student_t_nu")
 
         # 1. physical compute: hardware x spending x residual, one set of rates for three streams
-        c_ref = _prior(scenario, "log10_frontier_compute_at_ref_flop")
         g_hw = _prior(scenario, "hardware_growth_oom_per_year")
         g_spend = _prior(scenario, "spending_growth_oom_per_year")
         g_other = _prior(scenario, "other_growth_oom_per_year")
-        h_ref = _prior(scenario, "log10_flop_per_s_per_usd_at_ref")
-        s_ref = _prior(scenario, "log10_training_cost_at_ref_usd")
         g_phys = pm.Deterministic("physical_compute_growth_oom_per_year", g_hw + g_spend + g_other)
+        c_ref, c_c = _centred_intercept(scenario, "log10_frontier_compute_at_ref_flop", g_phys,
+                                        obs.centre_years["frontier"])
+        _, h_c = _centred_intercept(scenario, "log10_flop_per_s_per_usd_at_ref", g_hw,
+                                    obs.centre_years["gpu"])
+        _, s_c = _centred_intercept(scenario, "log10_training_cost_at_ref_usd", g_spend,
+                                    obs.centre_years["cost"])
 
         scatter_c = _prior(scenario, "frontier_compute_scatter_oom")
         label_err = pt.stack([_prior(scenario, f"compute_error_{label.lower()}_oom")
                               for label in CONFIDENCE_LABELS])
         sd_c = pt.sqrt(scatter_c**2 + label_err[confidence_idx] ** 2)
-        pm.StudentT("frontier_log10_flop", nu=nu, mu=c_ref + g_phys * (frontier_year - t_ref),
+        pm.StudentT("frontier_log10_flop", nu=nu, mu=c_c + g_phys * (frontier_year - obs.centre_years["frontier"]),
                     sigma=sd_c, observed=obs.frontier_log10_flop, dims="frontier_model")
-        pm.StudentT("gpu_log10_flop_per_s_per_usd", nu=nu, mu=h_ref + g_hw * (gpu_year - t_ref),
+        pm.StudentT("gpu_log10_flop_per_s_per_usd", nu=nu, mu=h_c + g_hw * (gpu_year - obs.centre_years["gpu"]),
                     sigma=_prior(scenario, "hardware_scatter_oom"),
                     observed=obs.gpu_log10_flop_per_s_per_usd, dims="gpu")
-        pm.StudentT("training_log10_cost_usd", nu=nu, mu=s_ref + g_spend * (cost_year - t_ref),
+        pm.StudentT("training_log10_cost_usd", nu=nu, mu=s_c + g_spend * (cost_year - obs.centre_years["cost"]),
                     sigma=_prior(scenario, "training_cost_scatter_oom"),
                     observed=obs.training_log10_cost_usd, dims="cost_model")
 

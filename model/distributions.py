@@ -29,6 +29,13 @@ from scipy import stats
 class _Dist(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    #: Location families can be shifted by a tensor: x + shift has the same family.
+    location_family: ClassVar[bool] = False
+
+    def to_pymc_shifted(self, name, shift, **kwargs):
+        """The distribution of (x + shift) as a PyMC variable; location families only."""
+        raise NotImplementedError(f"{self.dist} is not a location family")
+
     def support(self) -> tuple[float, float]:
         """Closed hull of the distribution's support."""
         return (-math.inf, math.inf)
@@ -58,6 +65,11 @@ class Fixed(_Dist):
         value = pt.constant(self.value, dtype="float64", name=name)
         return value if shape is None else pt.full(shape, value)
 
+    location_family: ClassVar[bool] = True
+
+    def to_pymc_shifted(self, name, shift, **kwargs):
+        return self.value + shift
+
     def scipy(self):
         return None
 
@@ -82,6 +94,13 @@ class Normal(_Dist):
         import pymc as pm
 
         return pm.Normal(name, mu=self.mu, sigma=self.sigma, **kwargs)
+
+    location_family: ClassVar[bool] = True
+
+    def to_pymc_shifted(self, name, shift, **kwargs):
+        import pymc as pm
+
+        return pm.Normal(name, mu=self.mu + shift, sigma=self.sigma, **kwargs)
 
 
 class LogNormal(_Dist):
@@ -155,6 +174,13 @@ class StudentT(_Dist):
         import pymc as pm
 
         return pm.StudentT(name, nu=self.nu, mu=self.mu, sigma=self.sigma, **kwargs)
+
+    location_family: ClassVar[bool] = True
+
+    def to_pymc_shifted(self, name, shift, **kwargs):
+        import pymc as pm
+
+        return pm.StudentT(name, nu=self.nu, mu=self.mu + shift, sigma=self.sigma, **kwargs)
 
 
 class TruncatedNormal(_Dist):

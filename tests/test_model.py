@@ -8,6 +8,7 @@ from scipy import special, stats
 from model import requirement
 from model.build import (
     EFFICIENCY_SERIES,
+    FREE_PARAMETERS,
     OBSERVED_STREAMS,
     build_model,
     log_prob_not_yet_graph,
@@ -46,9 +47,9 @@ def test_logp_and_gradient_finite_at_initial_point(model):
 
 def test_variable_and_dim_names_are_the_public_contract(model):
     free = {rv.name for rv in model.free_RVs}
-    expected_free = {"log10_frontier_compute_at_ref_flop", "hardware_growth_oom_per_year",
+    expected_free = {"log10_frontier_compute_at_centre_flop", "hardware_growth_oom_per_year",
                      "spending_growth_oom_per_year", "other_growth_oom_per_year",
-                     "log10_flop_per_s_per_usd_at_ref", "log10_training_cost_at_ref_usd",
+                     "log10_flop_per_s_per_usd_at_centre", "log10_training_cost_at_centre_usd",
                      "frontier_compute_scatter_oom", "hardware_scatter_oom",
                      "training_cost_scatter_oom", "compute_error_likely_oom",
                      "compute_error_speculative_oom", "compute_error_unknown_oom",
@@ -65,7 +66,9 @@ def test_variable_and_dim_names_are_the_public_contract(model):
     assert tuple(model.coords["efficiency_series"]) == EFFICIENCY_SERIES
     deterministics = {v.name for v in model.deterministics}
     assert {"physical_compute_growth_oom_per_year", "log10_effective_compute_at_cutoff",
-            "log_prob_no_agi_by_cutoff"} <= deterministics
+            "log_prob_no_agi_by_cutoff", "log10_frontier_compute_at_ref_flop",
+            "log10_flop_per_s_per_usd_at_ref", "log10_training_cost_at_ref_usd"} <= deterministics
+    assert free <= set(FREE_PARAMETERS)
 
 
 def test_graph_and_numpy_not_yet_probability_agree(scenario):
@@ -124,3 +127,15 @@ def test_anchor_moved_to_reference_algorithms(scenario):
     i = [a.name for a in scenario.requirement.anchors].index("lifetime")
     assert means[i] == pytest.approx(med[i] - 1.5)
     assert stats.norm.cdf(0) == 0.5  # sanity of scipy import
+
+
+def test_centred_intercepts_keep_the_scenario_prior(model, obs, scenario):
+    """Sampling the intercept at the data's centre is a shear: the prior of the reference-year
+    intercept must still be the scenario's, independent of the slope."""
+    draws = pm.sample_prior_predictive(draws=4000, model=model, random_seed=3).prior
+    x_ref = draws["log10_flop_per_s_per_usd_at_ref"].values.ravel()
+    g = draws["hardware_growth_oom_per_year"].values.ravel()
+    prior = scenario.priors["log10_flop_per_s_per_usd_at_ref"].dist
+    assert x_ref.mean() == pytest.approx(prior.mu, abs=0.1)
+    assert x_ref.std() == pytest.approx(prior.sigma, rel=0.05)
+    assert abs(np.corrcoef(x_ref, g)[0, 1]) < 0.05

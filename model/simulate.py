@@ -1,0 +1,218 @@
+"""A NumPy simulator of every data stream the model conditions on.
+
+Written independently of the PyMC graph in `model/build.py` (no PyMC or PyTensor here; only the
+`Observations` container and the naming constants are shared), so that fitting the model to data
+simulated here is a check of the graph, not of the graph against itself (parameter recovery, SBC).
+
+Notation: t in decimal years, t_ref = scenario.reference_year, nu = student_t_nu, every quantity
+in log10 units (OOMs) unless stated; t_nu is a standard Student-t draw with nu degrees of freedom
+(`rng.standard_t(nu)`), z a standard normal draw, one fresh draw per datum.
+
+1. Physical compute, one set of growth rates for three streams:
+       GPU price-performance  y_j = h_ref + g_hw (t_j - t_ref)                       + sd_hw t_nu
+       frontier training cost y_j = s_ref + g_spend (t_j - t_ref)                    + sd_cost t_nu
+       frontier compute       y_i = c_ref + (g_hw + g_spend + g_other) (t_i - t_ref) + sd_i t_nu
+   with sd_i = sqrt(scatter^2 + err(label_i)^2), err(label) = compute_error_<label>_oom for the
+   template's Epoch `Confidence` label of row i.
+2. Algorithmic efficiency. Domain rates g_d = exp(mu + tau z_d), z_d ~ N(0, 1), d in DOMAINS.
+   - Hernandez & Brown series s (domain d(s): alexnet/resnet50 -> vision, seq2seq/gnmt ->
+     translation), at the template's per-series mid-year tbar_s:
+       log10 C_j = b_s - g_{d(s)} (t_j - tbar_s) + sd_eff t_nu
+   - ImageNet: the template's log10 compute, dates and extra-data flags are covariates (kept); the
+     logit top-1 error is simulated, centred on the template's means as build.py does:
+       logit e_j = a + delta extra_j
+                   - beta [(log10 C_j - mean_j' log10 C_j') + g_vision (t_j - mean_j' t_j')]
+                   + sd_img t_nu
+   - Ho et al. 2024, a published summary estimate of the language-model rate:
+       ln(rate_published) = ln g_language + se z,   se = template.ho2024_log_rate_se
+3. "No AGI yet at the cutoff" is not part of `Observations`: the model always observes it as 1.
+   `simulate_no_agi_by_cutoff` draws it from the generative story (R from the anchor mixture,
+   eps ~ N(0, softness^2), "not yet" iff R + eps > E_now, E_now = c_ref + (g_phys + g_forecast)
+   (t_cutoff - t_ref)), so that a recovery study can keep only parameter draws under which the
+   observed value 1 was generated (rejection: those draws come from the prior conditioned on it).
+
+Every array of the template other than the simulated outcomes (dates, sizes, labels, series
+indices, flags, model names, series mid-years, cutoff, Ho et al.'s se) is carried over unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from model.build import EFFICIENCY_SERIES, Observations
+from model.distributions import Fixed
+from model.scenario import CONFIDENCE_LABELS, DOMAINS, Scenario
+
+#: Domain of each Hernandez & Brown series (by name, independent of build.py's index array).
+SERIES_DOMAIN = {"alexnet_level": "vision", "resnet50_level": "vision",
+                 "seq2seq_level": "translation", "gnmt_level": "translation"}
+
+#: Parameters drawn per element of a dim rather than as scalars.
+_VECTOR_SIZES = {"log10_efficiency_series_flop": len(EFFICIENCY_SERIES)}
+
+
+def derived_parameters(params: dict) -> dict[str, np.ndarray | float]:
+    """Deterministic functions of the fitted parameters that the model also reports."""
+    z = np.asarray(params["algorithmic_log_rate_z"], dtype=float)
+    log_rate = params["algorithmic_log_rate_mean"] + params["algorithmic_log_rate_domain_sd"] * z
+    return {
+        "algorithmic_growth_oom_per_year": np.exp(log_rate),
+        "physical_compute_growth_oom_per_year": float(
+            params["hardware_growth_oom_per_year"] + params["spending_growth_oom_per_year"]
+            + params["other_growth_oom_per_year"]),
+    }
+
+
+def with_derived(params: dict) -> dict:
+    """A copy of `params` with the derived quantities recomputed (use after editing params)."""
+    out = dict(params)
+    out.update(derived_parameters(out))
+    return out
+
+
+def draw_parameters(scenario: Scenario, rng: np.random.Generator) -> dict:
+    """One draw of every fitted parameter from the scenario's priors, plus derived quantities.
+
+    Scalars are floats; `log10_efficiency_series_flop` has one value per EFFICIENCY_SERIES entry
+    and `algorithmic_log_rate_z` one standard normal per DOMAINS entry. Adds
+    `algorithmic_growth_oom_per_year` = exp(mean + sd z) (per domain) and
+    `physical_compute_growth_oom_per_year` = g_hw + g_spend + g_other.
+    """
+    params: dict = {}
+    for name, prior in scenario.fitted().items():
+        size = _VECTOR_SIZES.get(name)
+        x = np.asarray(prior.dist.sample(rng, size or 1), dtype=float)
+        params[name] = x if size else float(x[0])
+    params["algorithmic_log_rate_z"] = rng.standard_normal(len(DOMAINS))
+    return with_derived(params)
+
+
+def _t_noise(rng: np.random.Generator, nu: float, sd, size: int) -> np.ndarray:
+    return np.asarray(sd, dtype=float) * rng.standard_t(nu, size)
+
+
+def simulate_observations(params: dict, template: Observations, scenario: Scenario,
+                          rng: np.random.Generator) -> Observations:
+    """New data for every stream at the template's design (see the module docstring)."""
+    t_ref = scenario.reference_year
+    nu = float(params["student_t_nu"])
+    g_hw = params["hardware_growth_oom_per_year"]
+    g_spend = params["spending_growth_oom_per_year"]
+    g_other = params["other_growth_oom_per_year"]
+    z = np.asarray(params["algorithmic_log_rate_z"], dtype=float)
+    g_alg = np.exp(params["algorithmic_log_rate_mean"]
+                   + params["algorithmic_log_rate_domain_sd"] * z)  # recomputed, not trusted
+
+    # 1. physical compute
+    t = template.frontier_year
+    label_err = np.array([params[f"compute_error_{label.lower()}_oom"]
+                          for label in CONFIDENCE_LABELS], dtype=float)
+    sd_c = np.sqrt(params["frontier_compute_scatter_oom"] ** 2
+                   + label_err[template.frontier_confidence_idx] ** 2)
+    frontier = (params["log10_frontier_compute_at_ref_flop"]
+                + (g_hw + g_spend + g_other) * (t - t_ref) + _t_noise(rng, nu, sd_c, t.size))
+    t = template.gpu_year
+    gpu = (params["log10_flop_per_s_per_usd_at_ref"] + g_hw * (t - t_ref)
+           + _t_noise(rng, nu, params["hardware_scatter_oom"], t.size))
+    t = template.cost_year
+    cost = (params["log10_training_cost_at_ref_usd"] + g_spend * (t - t_ref)
+            + _t_noise(rng, nu, params["training_cost_scatter_oom"], t.size))
+
+    # 2. algorithmic efficiency
+    series = template.efficiency_series_idx
+    series_rate = np.array([g_alg[DOMAINS.index(SERIES_DOMAIN[s])] for s in EFFICIENCY_SERIES])
+    b = np.asarray(params["log10_efficiency_series_flop"], dtype=float) * np.ones(
+        len(EFFICIENCY_SERIES))
+    t = template.efficiency_year
+    eff = (b[series] - series_rate[series] * (t - template.efficiency_series_mid_year[series])
+           + _t_noise(rng, nu, params["efficiency_series_scatter_oom"], t.size))
+
+    t, flop = template.imagenet_year, template.imagenet_log10_flop
+    if t.size:
+        effective = (flop - flop.mean()) + g_alg[DOMAINS.index("vision")] * (t - t.mean())
+    else:
+        effective = np.zeros(0)
+    logit_err = (params["imagenet_logit_error_at_center"]
+                 + params["imagenet_extra_data_shift"] * template.imagenet_extra_data
+                 - params["imagenet_scaling_per_oom"] * effective
+                 + _t_noise(rng, nu, params["imagenet_scatter_logit"], t.size))
+
+    ho = float(np.log(g_alg[DOMAINS.index("language_models")])
+               + template.ho2024_log_rate_se * rng.standard_normal())
+
+    return replace(template, frontier_log10_flop=frontier, gpu_log10_flop_per_s_per_usd=gpu,
+                   training_log10_cost_usd=cost, efficiency_log10_flop=eff,
+                   imagenet_logit_top1_error=logit_err, ho2024_log_rate=ho)
+
+
+def effective_compute_at_cutoff(params: dict, cutoff_year: float, scenario: Scenario) -> float:
+    """E_now = c_ref + (g_phys + g_alg[forecast domain]) (t_cutoff - t_ref)."""
+    p = with_derived(params)
+    g_f = p["algorithmic_growth_oom_per_year"][DOMAINS.index(scenario.forecast_domain)]
+    return float(p["log10_frontier_compute_at_ref_flop"]
+                 + (p["physical_compute_growth_oom_per_year"] + g_f)
+                 * (cutoff_year - scenario.reference_year))
+
+
+def simulate_no_agi_by_cutoff(params: dict, cutoff_year: float, scenario: Scenario,
+                              rng: np.random.Generator) -> int:
+    """1 if, in one simulated world, AGI has not arrived by the cutoff (module docstring, 3.).
+
+    R is drawn from the requirement mixture itself (an anchor picked by weight, or "no path",
+    R = +inf), each anchor moved to reference-year algorithms with the forecast domain's rate.
+    """
+    req = scenario.requirement
+    p = with_derived(params)
+    g_f = p["algorithmic_growth_oom_per_year"][DOMAINS.index(scenario.forecast_domain)]
+    weights = np.array([a.weight for a in req.anchors] + [req.no_path_weight])
+    k = rng.choice(weights.size, p=weights / weights.sum())
+    if k == len(req.anchors):
+        return 1
+    a = req.anchors[k]
+    mean = a.median_log10_flop - g_f * (scenario.reference_year - a.algorithms_year)
+    r = mean + a.sigma_log10_flop * rng.standard_normal()
+    eps = params["not_yet_agi_softness_oom"] * rng.standard_normal()
+    return int(r + eps > effective_compute_at_cutoff(params, cutoff_year, scenario))
+
+
+#: Per stream, the Observations fields holding one value per row (names from Observations.sizes()).
+STREAM_FIELDS = {
+    "frontier_compute": ("frontier_year", "frontier_log10_flop", "frontier_confidence_idx",
+                         "frontier_model"),
+    "hardware": ("gpu_year", "gpu_log10_flop_per_s_per_usd"),
+    "training_cost": ("cost_year", "training_log10_cost_usd", "cost_model"),
+    "efficiency": ("efficiency_year", "efficiency_log10_flop", "efficiency_series_idx"),
+    "imagenet": ("imagenet_year", "imagenet_log10_flop", "imagenet_extra_data",
+                 "imagenet_logit_top1_error"),
+}
+_LABEL_FIELDS = ("frontier_model", "cost_model")
+
+
+def replicate_rows(template: Observations, factor: int,
+                   streams: tuple[str, ...] | None = None) -> Observations:
+    """A larger design: every row of the named streams (default: all) repeated `factor` times.
+
+    Meant as a template for `simulate_observations` (the outcomes are copies until re-simulated).
+    Label fields get a `#k` suffix on copy k >= 1 so that they stay unique coordinate values. Per
+    series mid-years and the ImageNet means are unchanged by tiling.
+    """
+    if factor < 1:
+        raise ValueError(f"factor must be >= 1 (got {factor})")
+    streams = tuple(STREAM_FIELDS) if streams is None else streams
+    changes = {}
+    for stream in streams:
+        for name in STREAM_FIELDS[stream]:
+            x = np.asarray(getattr(template, name))
+            if name in _LABEL_FIELDS:
+                changes[name] = np.concatenate(
+                    [x] + [np.char.add(x.astype(str), f"#{k}") for k in range(1, factor)])
+            else:
+                changes[name] = np.tile(x, factor)
+    return replace(template, **changes)
+
+
+def is_fixed(scenario: Scenario, name: str) -> bool:
+    """Whether a prior is a point mass (such parameters are constants, not posterior variables)."""
+    return isinstance(scenario.priors[name].dist, Fixed)
