@@ -2,34 +2,111 @@
 
 Prior: a mixture of named anchors plus an optional "no path" mass (R = +inf),
 
-    R ~ w_0 delta(+inf) + sum_k w_k N(m_k, s_k^2),    m_k = median_k - g_alg (t_ref - y_k)
+    R ~ w_0 delta(+inf) + sum_k w_k p_k(R),    m_k = median_k - g_alg (t_ref - y_k)
 
 where anchor k is stated in FLOP at the algorithms of year y_k and is moved to the reference year
 t_ref with the forecast domain's algorithmic rate g_alg (better algorithms need fewer FLOP).
+p_k is a normal N(m_k, s_k^2), or a split normal with median m_k: half the mass below m_k as a
+half-normal of scale s_lo, half above with scale s_hi (published anchors are asymmetric). A split
+normal is a mixture of two truncated normals with weights 1/2, so everything below works on
+*pieces*: a full normal (side 0), or the lower (side -1) or upper (side +1) half of one, each with
+its weight (w_k or w_k / 2), median, scale and algorithms year (`requirement_pieces`).
 
 The present as an observation: AGI has not arrived by the cutoff. With today's effective compute
 E_now and a softness s (is today's best system AGI? a fuzzy judgement), "not yet" means
 R + eps > E_now with eps ~ N(0, s^2), so the likelihood of the observation given R is
 Phi((R - E_now) / s), and marginally over the mixture
 
-    P(not yet | E_now) = w_0 + sum_k w_k Phi((m_k - E_now) / sqrt(s_k^2 + s^2)).
+    P(not yet | E_now) = w_0 + sum_pieces w_j S_j(E_now),
+
+with, for a piece of scale s_j, tau_j = sqrt(s_j^2 + s^2), k_j = (E_now - m_j) / tau_j and
+alpha_j = s_j / s,
+
+    S_j = Phi(-k_j)                         full normal
+    S_j = Phi(-k_j) + 2 T(k_j, alpha_j)     upper half  (R > m_j)
+    S_j = Phi(-k_j) - 2 T(k_j, alpha_j)     lower half  (R < m_j)
+
+where T is Owen's T function: with U = (R - m_j) / s_j and V = (R + eps - m_j) / tau_j, standard
+normals with correlation rho_j = s_j / tau_j, a half's survival is 2 P(+-U > 0, V > k_j), and
+P(U > 0, V > k) = int_k^inf phi(v) Phi(alpha v) dv is a skew-normal tail. The two halves of a
+symmetric anchor add up to Phi(-k_j). The lower half is a difference of two terms: where it is
+tiny (E_now far above the median) it carries an absolute rounding error of ~1e-16, negligible
+next to the upper half, which then dominates the anchor.
 
 That is the only place R touches the data, so NUTS never sees R. Afterwards R is drawn exactly,
-per posterior draw, from p(R | not yet, E_now): pick a component with probability proportional to
-its term above; within anchor k, let Z = R + eps ~ N(m_k, s_k^2 + s^2) truncated to Z > E_now,
-then R | Z ~ N(m_k + s_k^2 (Z - m_k) / (s_k^2 + s^2), s_k^2 s^2 / (s_k^2 + s^2)).
+per posterior draw, from p(R | not yet, E_now): pick a piece with probability proportional to its
+term above; within a full normal, Z = R + eps ~ N(m, s_j^2 + s^2) truncated to Z > E_now, then
+R | Z ~ N(m + s_j^2 (Z - m) / (s_j^2 + s^2), s_j^2 s^2 / (s_j^2 + s^2)); within a half, V is
+drawn from its skew-normal law truncated to V > k_j by inverting S_j (bisection to machine
+precision), then U | V ~ N(rho_j V, 1 - rho_j^2) truncated to the half (+-U > 0), R = m + s_j U.
+
+The conditional CDF is also available in closed form (used to Rao-Blackwellise the arrival
+probabilities: P(T <= y) = E_theta[ F(max E_theta up to y) ]). With G_j(x) = P(U <= x, V > k_j)
+= Phi(x) - Phi2(x, k_j; rho_j) and a_j = (r - m_j) / s_j,
+
+    F(r) = sum_pieces w_j c_j [G_j(hi_j) - G_j(lo_j)] / P(not yet),
+
+(lo, hi, c) = (-inf, a, 1) for a full normal, (0, max(a, 0), 2) for an upper half and
+(-inf, min(a, 0), 2) for a lower half (c: a half's density is twice the normal's). Phi2, the
+bivariate normal CDF, is computed exactly through Owen's T function.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import special, stats
 
 from model.scenario import Requirement
 
+#: Floor for probabilities taken to the log (a half's survival can round to 0 or below).
+_TINY = 1e-300
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """The requirement mixture as normal pieces, in file order (see module docstring)."""
+
+    weights: np.ndarray
+    medians: np.ndarray
+    sigmas: np.ndarray
+    years: np.ndarray
+    sides: np.ndarray  # 0 full normal, -1 lower half, +1 upper half
+    anchor_index: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return self.weights.size
+
+    @property
+    def has_halves(self) -> bool:
+        return bool(np.any(self.sides != 0))
+
+
+def requirement_pieces(req: Requirement) -> Pieces:
+    """A normal anchor is one piece (weight w); a split anchor two halves (weight w / 2 each)."""
+    rows = []
+    for i, a in enumerate(req.anchors):
+        if a.is_split:
+            rows.append((a.weight / 2, a.median_log10_flop, a.sigma_below_log10_flop,
+                         a.algorithms_year, -1, i))
+            rows.append((a.weight / 2, a.median_log10_flop, a.sigma_above_log10_flop,
+                         a.algorithms_year, 1, i))
+        else:
+            rows.append((a.weight, a.median_log10_flop, a.sigma_log10_flop, a.algorithms_year,
+                         0, i))
+    cols = list(zip(*rows, strict=True))
+    return Pieces(*(np.array(c, dtype=float) for c in cols[:4]),
+                  sides=np.array(cols[4], dtype=int), anchor_index=np.array(cols[5], dtype=int))
+
 
 def anchor_arrays(req: Requirement) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(weights, medians, sigmas, algorithm years) of the anchors, in file order."""
+    """(weights, medians, sigmas, algorithm years) of the anchors, in file order.
+
+    Normal anchors only: a scenario with split anchors must use `requirement_pieces`."""
+    if any(a.is_split for a in req.anchors):
+        raise ValueError("the requirement has split-normal anchors; use requirement_pieces()")
     return (np.array([a.weight for a in req.anchors]),
             np.array([a.median_log10_flop for a in req.anchors]),
             np.array([a.sigma_log10_flop for a in req.anchors]),
@@ -43,15 +120,35 @@ def anchor_means_at_reference(medians, algorithms_years, algorithmic_growth_oom_
     return medians - algorithmic_growth_oom_per_year * (reference_year - algorithms_years)
 
 
+def log_piece_survival(k, alpha, sides) -> np.ndarray:
+    """log S_j: log P(R + eps > E_now | piece), k = (E_now - m) / tau, alpha = s_j / s."""
+    base = special.log_ndtr(-k)
+    sides = np.broadcast_to(sides, np.shape(k))
+    if not np.any(sides != 0):
+        return base
+    t2 = 2.0 * special.owens_t(k, alpha)
+    upper = np.logaddexp(base, np.log(np.maximum(t2, _TINY)))
+    lower = np.log(np.maximum(special.ndtr(-k) - t2, _TINY))
+    return np.where(sides == 0, base, np.where(sides > 0, upper, lower))
+
+
+def _piece_log_terms(pieces: Pieces, e_now, g, s, reference_year):
+    """(n, P) log w_j S_j and the means (n, P); e_now, g, s are (n, 1)."""
+    means = anchor_means_at_reference(pieces.medians, pieces.years, g, reference_year)
+    tau = np.sqrt(pieces.sigmas**2 + s**2)
+    k = (e_now - means) / tau
+    with np.errstate(divide="ignore"):
+        alpha = pieces.sigmas / s
+    return np.log(pieces.weights) + log_piece_survival(k, alpha, pieces.sides), means
+
+
 def log_prob_not_yet(req: Requirement, e_now, algorithmic_growth_oom_per_year, softness_oom,
                      reference_year) -> np.ndarray:
     """log P(not yet | E_now), per draw (NumPy; the PyMC graph uses the same formula)."""
-    w, med, sig, years = anchor_arrays(req)
     e_now = np.asarray(e_now, dtype=float)[:, None]
     g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)[:, None]
     s = np.asarray(softness_oom, dtype=float)[:, None]
-    means = anchor_means_at_reference(med, years, g, reference_year)
-    terms = np.log(w) + special.log_ndtr((means - e_now) / np.sqrt(sig**2 + s**2))
+    terms, _ = _piece_log_terms(requirement_pieces(req), e_now, g, s, reference_year)
     if req.no_path_weight > 0:
         terms = np.concatenate([terms, np.full((terms.shape[0], 1),
                                                np.log(req.no_path_weight))], axis=1)
@@ -62,13 +159,15 @@ def draw_prior(rng: np.random.Generator, req: Requirement, algorithmic_growth_oo
                reference_year: float) -> np.ndarray:
     """One draw of R per element of the rate array, from the unconditioned mixture."""
     g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)
-    w, med, sig, years = anchor_arrays(req)
-    probs = np.append(w, req.no_path_weight)
+    p = requirement_pieces(req)
+    probs = np.append(p.weights, req.no_path_weight)
     k = rng.choice(probs.size, size=g.size, p=probs / probs.sum())
-    is_anchor = k < w.size
+    is_anchor = k < p.size
     kk = np.where(is_anchor, k, 0)
-    means = anchor_means_at_reference(med[kk], years[kk], g, reference_year)
-    r = means + sig[kk] * rng.standard_normal(g.size)
+    means = anchor_means_at_reference(p.medians[kk], p.years[kk], g, reference_year)
+    z = rng.standard_normal(g.size)
+    side = p.sides[kk]
+    r = means + p.sigmas[kk] * np.where(side == 0, z, side * np.abs(z))
     return np.where(is_anchor, r, np.inf)
 
 
@@ -80,20 +179,20 @@ def draw_conditional(rng: np.random.Generator, req: Requirement, e_now,
     g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)
     s = np.asarray(softness_oom, dtype=float)
     n = e_now.size
-    w, med, sig, years = anchor_arrays(req)
-    means = anchor_means_at_reference(med, years, g[:, None], reference_year)  # (n, K)
-    total_sd = np.sqrt(sig**2 + s[:, None] ** 2)
-    log_terms = np.log(w) + special.log_ndtr((means - e_now[:, None]) / total_sd)
+    p = requirement_pieces(req)
+    log_terms, means = _piece_log_terms(p, e_now[:, None], g[:, None], s[:, None],
+                                        reference_year)
+    total_sd = np.sqrt(p.sigmas**2 + s[:, None] ** 2)
     no_path = np.full((n, 1), np.log(req.no_path_weight) if req.no_path_weight > 0 else -np.inf)
     log_terms = np.concatenate([log_terms, no_path], axis=1)
     probs = np.exp(log_terms - special.logsumexp(log_terms, axis=1, keepdims=True))
     cum = np.cumsum(probs, axis=1)
     k = (rng.random(n)[:, None] > cum).sum(axis=1)
-    k = np.minimum(k, w.size)  # guard rounding at the top end
-    is_anchor = k < w.size
+    k = np.minimum(k, p.size)  # guard rounding at the top end
+    is_anchor = k < p.size
     kk = np.where(is_anchor, k, 0)
     rows = np.arange(n)
-    m, sk, tsd = means[rows, kk], sig[kk], total_sd[rows, kk]
+    m, sk, tsd = means[rows, kk], p.sigmas[kk], total_sd[rows, kk]
     # Z ~ N(m, tsd^2) truncated below at E_now, by inversion on the log scale for stability.
     a = (e_now - m) / tsd
     z = m + tsd * _truncated_standard_normal_above(rng, a)
@@ -101,9 +200,90 @@ def draw_conditional(rng: np.random.Generator, req: Requirement, e_now,
     r_mean = m + shrink * (z - m)
     r_sd = np.sqrt(sk**2 * s**2) / tsd
     r = r_mean + r_sd * rng.standard_normal(n)
+    half = is_anchor & (p.sides[kk] != 0)
+    if p.has_halves and half.any():
+        r[half] = _draw_half_conditional(rng, m[half], sk[half], s[half], e_now[half],
+                                         p.sides[kk][half])
     return np.where(is_anchor, r, np.inf)
+
+
+def _draw_half_conditional(rng, m, sigma, softness, e_now, sides) -> np.ndarray:
+    """Exact draws of R | R + eps > E_now within one half of a normal (module docstring)."""
+    tau = np.sqrt(sigma**2 + softness**2)
+    k = (e_now - m) / tau
+    alpha = sigma / softness
+    rho = sigma / tau
+    target = np.log(rng.random(m.size)) + log_piece_survival(k, alpha, sides)
+    lo, hi = k.copy(), np.maximum(k, 0.0) + 40.0
+    for _ in range(80):  # bisection: log S is decreasing in v; width 40 / 2^80
+        mid = 0.5 * (lo + hi)
+        above = log_piece_survival(mid, alpha, sides) > target
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    v = 0.5 * (lo + hi)
+    sd = softness / tau  # sqrt(1 - rho^2)
+    bound = -rho * v / sd
+    a = np.where(sides > 0, bound, -np.inf)
+    b = np.where(sides > 0, np.inf, bound)
+    u = rho * v + sd * stats.truncnorm.rvs(a, b, random_state=rng, size=m.size)
+    return m + sigma * u
 
 
 def _truncated_standard_normal_above(rng: np.random.Generator, a: np.ndarray) -> np.ndarray:
     """Draws of X ~ N(0, 1) conditioned on X > a, exact (scipy's truncnorm, vectorised)."""
     return stats.truncnorm.rvs(a, np.inf, random_state=rng, size=a.shape)
+
+
+def bivariate_normal_cdf(h, k, rho):
+    """P(X <= h, Y <= k) for standard normals with correlation rho, via Owen's T (Owen 1956):
+
+        Phi2 = (Phi(h) + Phi(k)) / 2 - T(h, a_h) - T(k, a_k) - beta,
+        a_h = (k - rho h) / (h sqrt(1 - rho^2)),  a_k = (h - rho k) / (k sqrt(1 - rho^2)),
+        beta = 1/2 if h k < 0 else 0.
+    """
+    h, k, rho = np.broadcast_arrays(np.asarray(h, float), np.asarray(k, float),
+                                    np.asarray(rho, float))
+    h = np.clip(h, -40.0, 40.0)
+    k = np.clip(k, -40.0, 40.0)
+    tiny = 1e-10
+    h = np.where(np.abs(h) < tiny, tiny, h)
+    k = np.where(np.abs(k) < tiny, tiny, k)
+    root = np.sqrt(np.maximum(1.0 - rho**2, 1e-300))
+    a_h = (k - rho * h) / (h * root)
+    a_k = (h - rho * k) / (k * root)
+    beta = np.where(h * k < 0, 0.5, 0.0)
+    out = (0.5 * (special.ndtr(h) + special.ndtr(k)) - special.owens_t(h, a_h)
+           - special.owens_t(k, a_k) - beta)
+    return np.clip(out, 0.0, 1.0)
+
+
+def conditional_cdf(req: Requirement, r, e_now, algorithmic_growth_oom_per_year, softness_oom,
+                    reference_year: float) -> np.ndarray:
+    """F(r) = P(R <= r | not yet at the cutoff), per draw: r is (n, m), the rest (n,)."""
+    r = np.asarray(r, dtype=float)
+    e_now = np.asarray(e_now, dtype=float)[:, None]
+    g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)[:, None]
+    s = np.asarray(softness_oom, dtype=float)[:, None]
+    p = requirement_pieces(req)
+    numerator = np.zeros(r.shape)
+    denominator = np.full((r.shape[0], 1), req.no_path_weight)
+    for j in range(p.size):
+        sig, side = p.sigmas[j], p.sides[j]
+        m = anchor_means_at_reference(p.medians[j], p.years[j], g, reference_year)
+        total = np.sqrt(sig**2 + s**2)
+        a = (r - m) / sig
+        b = (e_now - m) / total
+        rho = sig / total
+
+        def below(x, b=b, rho=rho):  # G(x) = P(U <= x, V > b)
+            return special.ndtr(np.clip(x, -40, 40)) - bivariate_normal_cdf(x, b, rho)
+
+        if side == 0:
+            numerator += p.weights[j] * below(a)
+        elif side > 0:
+            numerator += 2 * p.weights[j] * np.maximum(below(np.maximum(a, 0.0))
+                                                       - below(np.zeros_like(a)), 0.0)
+        else:
+            numerator += 2 * p.weights[j] * below(np.minimum(a, 0.0))
+        denominator += p.weights[j] * np.exp(log_piece_survival(b, sig / s, side))
+    return np.clip(numerator / denominator, 0.0, 1.0)

@@ -25,7 +25,7 @@ import numpy as np
 
 from model import data as data_mod
 from model.build import prepare_observations
-from model.forecast import projection_inputs
+from model.forecast import arrival_cdf_by_draw, arrival_grid_years, projection_inputs
 from model.inference import (
     SamplerSettings,
     add_forecast,
@@ -38,7 +38,7 @@ from model.inference import (
 from model.projection import effective_compute_path
 from model.report.figures import arrival_figure, trajectory_figure
 from model.scenario import CONFIDENCE_LABELS, Scenario, load_scenario
-from model.summary import format_table, summarize_arrival
+from model.summary import REPORT_YEARS, format_table, summarize_arrival
 
 
 class RunExistsError(FileExistsError):
@@ -77,6 +77,22 @@ def _check_cutoff(cutoff: float, default: float, scenario: Scenario) -> None:
     if cutoff <= scenario.settings["compute_fit_start_year"] + 2:
         raise ValueError(f"--as-of {cutoff:.2f} leaves too little frontier-compute data "
                          f"(fit starts {scenario.settings['compute_fit_start_year']:.0f})")
+
+
+def summarize_posterior_arrival(idata, scenario: Scenario, cutoff_year: float) -> dict:
+    """The headline numbers of a fitted run (Rao-Blackwellised; model/summary.py)."""
+    post = idata.posterior
+    params = _posterior_params(post)
+    params["not_yet_agi_softness_oom"] = post["not_yet_agi_softness_oom"].stack(
+        sample=("chain", "draw")).to_numpy() if "not_yet_agi_softness_oom" in post else \
+        scenario.priors["not_yet_agi_softness_oom"].dist.sample(np.random.default_rng(0),
+                                                                post.sizes["chain"]
+                                                                * post.sizes["draw"])
+    grid = arrival_grid_years(cutoff_year, scenario.horizon_year, REPORT_YEARS)
+    cdf = arrival_cdf_by_draw(params, scenario, cutoff_year, grid)
+    cdf = cdf.reshape(post.sizes["chain"], post.sizes["draw"], grid.size)
+    return summarize_arrival(post["arrival_year"].to_numpy(), scenario.horizon_year,
+                             cdf_by_draw=cdf, grid_years=grid)
 
 
 def _posterior_params(post) -> dict:
@@ -146,7 +162,7 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
     idata = sample_model(build_model(obs, scenario), settings)
     add_forecast(idata, scenario, cutoff, settings.seed)
     diag = diagnostics(idata, scenario.horizon_year)
-    summary = summarize_arrival(idata.posterior["arrival_year"].to_numpy(), scenario.horizon_year)
+    summary = summarize_posterior_arrival(idata, scenario, cutoff)
     vintages = {k: s.provenance["vintage"] for k, s in streams.items()}
     attrs = provenance_attrs(scenario, data_mod.data_hashes(streams), vintages, settings,
                              cutoff, command)

@@ -139,3 +139,31 @@ def test_centred_intercepts_keep_the_scenario_prior(model, obs, scenario):
     assert x_ref.mean() == pytest.approx(prior.mu, abs=0.1)
     assert x_ref.std() == pytest.approx(prior.sigma, rel=0.05)
     assert abs(np.corrcoef(x_ref, g)[0, 1]) < 0.05
+
+
+def test_bivariate_normal_cdf_against_scipy():
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        h, k = rng.normal(0, 2, 2)
+        rho = rng.uniform(-0.99, 0.9999)
+        ref = stats.multivariate_normal(mean=[0, 0], cov=[[1, rho], [rho, 1]]).cdf([h, k])
+        assert requirement.bivariate_normal_cdf(h, k, rho) == pytest.approx(ref, abs=1e-7)
+
+
+@pytest.mark.parametrize("e_now, softness", [(27.5, 0.3), (30.0, 0.02), (33.0, 1.0)])
+def test_conditional_cdf_matches_exact_draws(scenario, e_now, softness):
+    n = 200_000
+    rng = np.random.default_rng(2)
+    draws = requirement.draw_conditional(rng, scenario.requirement, np.full(n, e_now),
+                                         np.full(n, 0.45), np.full(n, softness),
+                                         scenario.reference_year)
+    grid = np.array([[25.0, 28.0, 30.0, 32.0, 36.0, 45.0, 80.0]])
+    cdf = requirement.conditional_cdf(scenario.requirement, grid, [e_now], [0.45], [softness],
+                                      scenario.reference_year)[0]
+    empirical = (draws[:, None] <= grid[0]).mean(axis=0)
+    np.testing.assert_allclose(cdf, empirical, atol=0.004)
+    assert np.all(np.diff(cdf) >= -1e-12)
+    assert cdf[-1] == pytest.approx(1 - scenario.requirement.no_path_weight
+                                    * 1 / np.exp(requirement.log_prob_not_yet(
+                                        scenario.requirement, [e_now], [0.45], [softness],
+                                        scenario.reference_year)[0]), abs=1e-9)
