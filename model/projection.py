@@ -138,13 +138,30 @@ def breakpoints_years(p: ProjectionInputs, span_years: float) -> np.ndarray:
     return np.sort(np.clip(kinks, 0.0, span_years), axis=1)
 
 
+def _rows(p: ProjectionInputs, rows: slice) -> ProjectionInputs:
+    return ProjectionInputs(**{k: getattr(p, k)[rows] for k in p.__dataclass_fields__})
+
+
 def arrival_year(requirement_log10_flop, p: ProjectionInputs, cutoff_year: float,
-                 horizon_year: float) -> np.ndarray:
+                 horizon_year: float, chunk: int = 65_536) -> np.ndarray:
     """Exact first year t >= cutoff with E(t) >= R, per draw; +inf when after the horizon.
 
     requirement_log10_flop: (n,) requirement R in log10 FLOP at reference-year algorithms
-    (+inf for "no path").
+    (+inf for "no path"). Works in chunks of `chunk` draws so that the (n, 7) temporaries stay
+    in cache: time is linear in n.
     """
+    r = np.asarray(requirement_log10_flop, dtype=float)
+    if p.size <= chunk:
+        return _arrival_year_block(r, p, cutoff_year, horizon_year)
+    out = np.empty(p.size)
+    for start in range(0, p.size, chunk):
+        rows = slice(start, start + chunk)
+        out[rows] = _arrival_year_block(r[rows], _rows(p, rows), cutoff_year, horizon_year)
+    return out
+
+
+def _arrival_year_block(requirement_log10_flop, p: ProjectionInputs, cutoff_year: float,
+                        horizon_year: float) -> np.ndarray:
     need = np.asarray(requirement_log10_flop, dtype=float) - p.effective_compute_at_cutoff
     span = horizon_year - cutoff_year
     knots = breakpoints_years(p, span)

@@ -1,0 +1,263 @@
+"""Speed and memory of oomcast, printed as one JSON document (issue: performance).
+
+    python scripts/bench.py [--quick] [--samplers pymc,nutpie] [--out bench.json]
+
+Every figure is measured in this run, on this machine; ratios compare against a baseline measured
+in the same process where one exists:
+- import time of the CLI and of the sampling stack (fresh interpreters);
+- model build + logp/gradient compile, cold (empty PyTensor compile dir) and warm;
+- per sampler: sampling wall time, ESS per second for the slowest free parameter and for the
+  arrival year, divergences; the same model with the requirement sampled directly as a mixture
+  (no analytic marginalisation) as the baseline, so the gain from marginalising is a ratio;
+- end-to-end `oomcast run` wall time (a fresh process, default settings);
+- prior-only Monte Carlo draws per second and arrival-solver draws per second;
+- scaling: solver and summary time against the number of draws, and logp+gradient time against
+  the number of observations (each ratio should be ~ the size ratio or less: linear or better);
+- peak resident memory of this process and of the end-to-end run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+warnings.simplefilter("ignore")
+
+
+def _timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return time.perf_counter() - start, out
+
+
+def import_times() -> dict:
+    out = {}
+    for label, stmt in (("cli", "import model.cli"), ("sampling_stack", "import model.inference")):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", stmt], check=True, cwd=ROOT,
+                       env=os.environ | {"PYTHONWARNINGS": "ignore"})
+        out[f"{label}_s"] = round(time.perf_counter() - start, 3)
+    return out
+
+
+def _observations():
+    from model.build import prepare_observations
+    from model.data import load_all
+    from model.scenario import load_scenario
+    from model.workflow import default_cutoff_year
+
+    scenario = load_scenario("default")
+    streams = load_all()
+    obs = prepare_observations({k: s.table for k, s in streams.items()}, scenario,
+                               default_cutoff_year(streams))
+    return scenario, obs
+
+
+COMPILE_SNIPPET = """
+import time, warnings; warnings.simplefilter("ignore")
+t = time.perf_counter()
+import sys; sys.path.insert(0, {root!r})
+from scripts.bench import _observations
+from model.build import build_model
+scenario, obs = _observations()
+model = build_model(obs, scenario)
+f = model.logp_dlogp_function(ravel_inputs=True)
+f.set_extra_values({{}})
+ip = model.initial_point()
+import numpy as np
+x = np.concatenate([np.ravel(ip[v.name]) for v in model.value_vars])
+f(x)
+print(time.perf_counter() - t)
+"""
+
+
+def compile_times() -> dict:
+    """Build + compile logp and gradient in fresh processes: empty compile dir, then warm."""
+    with tempfile.TemporaryDirectory() as compiledir:
+        env = os.environ | {"PYTENSOR_FLAGS": f"compiledir={compiledir}"}
+        code = COMPILE_SNIPPET.format(root=str(ROOT))
+        cold = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                    env=env, check=True).stdout.strip().splitlines()[-1])
+        warm = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                    env=env, check=True).stdout.strip().splitlines()[-1])
+    return {"build_compile_cold_s": round(cold, 2), "build_compile_warm_s": round(warm, 2),
+            "cold_over_warm": round(cold / warm, 2)}
+
+
+def gradient_scaling(scenario, obs) -> dict:
+    """Microseconds per logp+gradient with the frontier, GPU and cost rows x1 and x4."""
+    from model.build import build_model
+    from model.simulate import replicate_rows
+
+    out = {}
+    for factor in (1, 4):
+        o = obs if factor == 1 else replicate_rows(obs, factor)
+        model = build_model(o, scenario)
+        f = model.logp_dlogp_function(ravel_inputs=True)
+        f.set_extra_values({})
+        ip = model.initial_point()
+        x = np.concatenate([np.ravel(ip[v.name]) for v in model.value_vars])
+        f(x)
+        n = 1000
+        start = time.perf_counter()
+        for _ in range(n):
+            f(x)
+        out[f"x{factor}"] = {"observations": int(sum(o.sizes().values())),
+                             "us_per_logp_grad": round((time.perf_counter() - start) / n * 1e6, 1)}
+    out["time_ratio_x4_over_x1"] = round(out["x4"]["us_per_logp_grad"]
+                                         / out["x1"]["us_per_logp_grad"], 2)
+    out["observation_ratio"] = round(out["x4"]["observations"] / out["x1"]["observations"], 2)
+    return out
+
+
+def sample_with(sampler: str, scenario, obs, draws: int, tune: int, chains: int, seed: int,
+                requirement: str = "marginalised") -> dict:
+    from model.build import build_model
+    from model.inference import SamplerSettings, add_forecast, diagnostics, sample_model
+
+    settings = SamplerSettings(draws=draws, tune=tune, chains=chains, seed=seed, sampler=sampler,
+                               prior_draws=10)
+    kwargs = {} if requirement == "marginalised" else {"requirement": requirement}
+    model = build_model(obs, scenario, **kwargs)
+    wall, idata = _timed(sample_model, model, settings)
+    add_forecast(idata, scenario, obs.cutoff_year, seed)
+    diag = diagnostics(idata, scenario.horizon_year)
+    per = diag["per_variable"]
+    slowest = min(per, key=lambda k: per[k]["ess_bulk_min"])
+    return {"sampler": sampler, "requirement": requirement, "wall_s": round(wall, 2),
+            "divergences": diag["divergences"], "rhat_max": round(diag["rhat_max"], 4),
+            "slowest_parameter": slowest,
+            "ess_bulk_per_s_slowest": round(per[slowest]["ess_bulk_min"] / wall, 1),
+            "ess_bulk_per_s_arrival_year": round(per["arrival_year"]["ess_bulk_min"] / wall, 1),
+            "ess_tail_min": round(diag["ess_tail_min"], 1)}
+
+
+def solver_and_prior_only(scenario) -> dict:
+    from model.forecast import forecast_draws
+    from model.projection import ProjectionInputs, arrival_year
+
+    out = {}
+    rng = np.random.default_rng(0)
+    for n in (100_000, 1_000_000):
+        p = ProjectionInputs.from_mapping({
+            "effective_compute_at_cutoff": rng.normal(27.5, 0.3, n),
+            "hardware_growth_oom_per_year": rng.normal(0.12, 0.02, n),
+            "spending_growth_oom_per_year": rng.normal(0.45, 0.05, n),
+            "other_growth_oom_per_year": rng.normal(0.08, 0.05, n),
+            "algorithmic_growth_oom_per_year": rng.normal(0.45, 0.1, n),
+            "unhobbling_growth_oom_per_year": np.zeros(n),
+            "gwp_growth_oom_per_year": np.full(n, 0.0128),
+            "spending_headroom_oom": rng.normal(2.5, 1.0, n),
+            "hardware_remaining_oom": rng.uniform(0, 8, n),
+            "other_remaining_oom": rng.uniform(0, 2, n),
+            "algorithms_remaining_oom": rng.lognormal(1.65, 0.65, n),
+            "unhobbling_remaining_oom": np.zeros(n)})
+        r = 27.5 + rng.uniform(0, 15, n)
+        wall, _ = _timed(arrival_year, r, p, 2025.83, 2100.0)
+        out[f"solver_{n}"] = {"wall_s": round(wall, 3), "draws_per_s": round(n / wall)}
+    out["solver_time_ratio_1e6_over_1e5"] = round(out["solver_1000000"]["wall_s"]
+                                                  / out["solver_100000"]["wall_s"], 2)
+    n = 100_000
+    start = time.perf_counter()
+    params = _draw_many(scenario, rng, n)
+    forecast_draws(params, scenario, 2025.83, rng, conditioned=False)
+    wall = time.perf_counter() - start
+    out["prior_only_100000"] = {"wall_s": round(wall, 3), "draws_per_s": round(n / wall)}
+    return out
+
+
+def _draw_many(scenario, rng, n):
+    """Fitted-parameter prior draws, n at a time (what a prior-only run needs)."""
+    params = {name: prior.dist.sample(rng, n) for name, prior in scenario.fitted().items()}
+    z = rng.standard_normal((n, 3))
+    params["algorithmic_growth_oom_per_year"] = np.exp(
+        params["algorithmic_log_rate_mean"][:, None]
+        + params["algorithmic_log_rate_domain_sd"][:, None] * z)
+    return params
+
+
+def summary_scaling(scenario) -> dict:
+    from model.summary import summarize_arrival
+
+    rng = np.random.default_rng(1)
+    out = {}
+    summarize_arrival(rng.normal(2035, 5, (4, 100)), 2100.0)  # warm-up: ArviZ's lazy imports
+    for n in (4_000, 40_000):
+        x = rng.normal(2035, 5, (4, n // 4))
+        wall, _ = _timed(summarize_arrival, x, 2100.0)
+        out[f"summary_{n}_s"] = round(wall, 3)
+    out["summary_time_ratio_10x_draws"] = round(out["summary_40000_s"] / out["summary_4000_s"], 2)
+    return out
+
+
+def end_to_end(seed: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "model.cli", "run", "--out",
+                               str(Path(tmp) / "run"), "--seed", str(seed), "--draft"],
+                              cwd=ROOT, capture_output=True, text=True)
+        wall = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"oomcast_run_wall_s": round(wall, 1), "exit_status": proc.returncode,
+            "peak_rss_children_mb": round(peak_kb / 1024, 1)}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="short chains (for a smoke test)")
+    ap.add_argument("--samplers", default="pymc,nutpie")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args(argv)
+    draws, tune = (100, 100) if args.quick else (1000, 1000)
+    report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+              "settings": {"draws": draws, "tune": tune, "chains": 4}}
+    report["import"] = import_times()
+    report["compile"] = compile_times()
+    scenario, obs = _observations()
+    report["gradient_scaling"] = gradient_scaling(scenario, obs)
+    report["numpy_paths"] = solver_and_prior_only(scenario) | summary_scaling(scenario)
+    samplers = []
+    for name in args.samplers.split(","):
+        try:
+            samplers.append(sample_with(name, scenario, obs, draws, tune, 4, 20231))
+        except Exception as exc:  # noqa: BLE001 - a missing optional sampler is a result
+            samplers.append({"sampler": name, "error": f"{type(exc).__name__}: {exc}"})
+    try:
+        baseline = sample_with("pymc", scenario, obs, draws, tune, 4, 20231, requirement="sampled")
+    except TypeError as exc:
+        baseline = {"error": f"baseline model unavailable: {exc}"}
+    report["sampling"] = samplers
+    report["baseline_sampled_requirement"] = baseline
+    marg = next((s for s in samplers if s.get("sampler") == "pymc" and "error" not in s), None)
+    if marg and "error" not in baseline:
+        report["marginalisation_gain"] = {
+            "ess_per_s_slowest_ratio": round(marg["ess_bulk_per_s_slowest"]
+                                             / max(baseline["ess_bulk_per_s_slowest"], 1e-9), 2),
+            "ess_per_s_arrival_ratio": round(marg["ess_bulk_per_s_arrival_year"]
+                                             / max(baseline["ess_bulk_per_s_arrival_year"], 1e-9),
+                                             2)}
+    if not args.quick:
+        report["end_to_end"] = end_to_end(20231)
+    report["peak_rss_self_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                                       1)
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
