@@ -19,7 +19,7 @@ Parameterisations (x is the parameter):
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -213,7 +213,8 @@ class TruncatedNormal(_Dist):
 
         lower = None if math.isinf(self.lower) else self.lower
         upper = None if math.isinf(self.upper) else self.upper
-        return pm.TruncatedNormal(name, mu=self.mu, sigma=self.sigma, lower=lower, upper=upper, **kwargs)
+        return pm.TruncatedNormal(name, mu=self.mu, sigma=self.sigma, lower=lower, upper=upper,
+                                  **kwargs)
 
 
 class Uniform(_Dist):
