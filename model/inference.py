@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from model.build import FREE_PARAMETERS, Observations, build_model
+from model.distributions import Fixed
 from model.forecast import forecast_draws
 from model.scenario import Scenario
 from model.summary import censored
@@ -41,7 +42,7 @@ class SamplerSettings:
     chains: int = 4
     seed: int = 20231
     sampler: str = "pymc"
-    target_accept: float = 0.9
+    target_accept: float = 0.95
     cores: int | None = None
     prior_draws: int = 1000
 
@@ -77,6 +78,11 @@ def add_forecast(idata, scenario: Scenario, cutoff_year: float, seed: int) -> No
         "not_yet_agi_softness_oom") if name in post}
     for name, prior in scenario.fitted().items():
         params.setdefault(name, prior.dist.sample(np.random.default_rng(0), n_chain * n_draw))
+        if name not in post and isinstance(prior.dist, Fixed) and name in FREE_PARAMETERS:
+            # a Fixed prior is a constant of the graph: put it in the posterior under its name
+            # so that every reader of a run finds every growth parameter (e.g. a preset with no
+            # residual growth, other_growth_oom_per_year = Fixed(0))
+            post[name] = (("chain", "draw"), np.full((n_chain, n_draw), prior.dist.value))
     rng = np.random.default_rng([seed, 1])
     draws = forecast_draws(params, scenario, cutoff_year, rng, conditioned=True)
     for name, values in draws.items():
@@ -112,7 +118,8 @@ def sample_model(model, settings: SamplerSettings):
 def diagnostics(idata, horizon_year: float) -> dict:
     """Divergences, R-hat and bulk/tail ESS of every free parameter and the arrival year."""
     post = idata.posterior
-    names = [n for n in FREE_PARAMETERS if n in post]
+    # constants (parameters with a Fixed prior) have no R-hat or ESS
+    names = [n for n in FREE_PARAMETERS if n in post and float(np.ptp(post[n].values)) > 0]
     ds = post[names].copy()
     ds["arrival_year"] = (("chain", "draw"), censored(post["arrival_year"].to_numpy(),
                                                        horizon_year))

@@ -215,7 +215,7 @@ def _draw_half_conditional(rng, m, sigma, softness, e_now, sides) -> np.ndarray:
     rho = sigma / tau
     target = np.log(rng.random(m.size)) + log_piece_survival(k, alpha, sides)
     lo, hi = k.copy(), np.maximum(k, 0.0) + 40.0
-    for _ in range(80):  # bisection: log S is decreasing in v; width 40 / 2^80
+    for _ in range(64):  # bisection: log S is decreasing in v; width < 80 / 2^64
         mid = 0.5 * (lo + hi)
         above = log_piece_survival(mid, alpha, sides) > target
         lo = np.where(above, mid, lo)

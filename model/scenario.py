@@ -12,6 +12,15 @@ must define, its block of the generative model (DESIGN.md), the support it needs
 `fitted` parameters enter the likelihood and are sampled by NUTS; `projection` parameters act only
 after the data cutoff (caps, unhobbling), so no datum depends on them and their posterior equals
 their prior: they are drawn exactly with NumPy, per posterior draw.
+
+Optional, all within schema_version 1 (files without them stay valid):
+- an `elicitation` block per prior or anchor: the source's statement and the method that turns it
+  into parameters (`maxent`, `quartile`; `quantiles` for anchors), validated here and fitted by
+  model/elicitation.py (`oomcast priors fit`);
+- split-normal anchors: `sigma_below_log10_flop` and `sigma_above_log10_flop` instead of
+  `sigma_log10_flop` (half the mass on each side of the median, so three stated percentiles are
+  met exactly; model/requirement.py);
+- `settings.prior_only_start_year`: "now" of a `--prior-only` run (a published model's own start).
 """
 
 from __future__ import annotations
@@ -97,7 +106,8 @@ PARAMETERS: dict[str, ParameterInfo] = {
         "algorithms", "positive", "fitted", "scatter of ImageNet models about the scaling law"),
     # 6. the present as an observation
     "not_yet_agi_softness_oom": _p(
-        "requirement", "positive", "fitted", "softness of 'no AGI yet' in OOM of effective compute"),
+        "requirement", "positive", "fitted",
+        "softness of 'no AGI yet' in OOM of effective compute"),
     # 4. limits (act after the cutoff only)
     "log10_spending_cap_share_of_gwp": _p(
         "limits", "real", "projection", "largest affordable run as a share of gross world product"),
@@ -123,6 +133,12 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "compute_fit_start_year": 2010.0,
     "hardware_fit_start_year": 2005.0,
     "cost_fit_start_year": 2016.0,
+    # Optional likelihood term (DESIGN.md block 2, off by default): Epoch's inference-price
+    # decline at fixed capability as weak evidence on g_alg(language) + g_hw; see model/build.py.
+    "use_inference_price_stream": False,
+    # "Now" of a `--prior-only` run (forward Monte Carlo): a published model's own start year,
+    # with the preset's level priors stated there. Unset: the data cutoff, as a conditioned run.
+    "prior_only_start_year": None,
 }
 
 
@@ -141,13 +157,33 @@ class Prior:
 
 @dataclass(frozen=True)
 class Anchor:
+    """One requirement anchor: a normal in log10 FLOP (`sigma_log10_flop`), or a split normal
+    (`sigma_below_log10_flop`, `sigma_above_log10_flop`): half the mass below the median as a
+    half-normal of the first scale, half above with the second, so that stated 10th/50th/90th
+    percentiles are met exactly (sigma = (p50 - p10) / z_0.9 below, (p90 - p50) / z_0.9 above);
+    its density steps at the median when the scales differ (R never enters NUTS, so harmless)."""
+
     name: str
     weight: float
     median_log10_flop: float
-    sigma_log10_flop: float
+    sigma_log10_flop: float | None
     algorithms_year: float
     source: str
     rationale: str
+    sigma_below_log10_flop: float | None = None
+    sigma_above_log10_flop: float | None = None
+    elicitation: dict | None = None
+
+    @property
+    def is_split(self) -> bool:
+        return self.sigma_below_log10_flop is not None
+
+    @property
+    def sigmas_log10_flop(self) -> tuple[float, float]:
+        """(below, above) the median; equal for a symmetric anchor."""
+        if self.is_split:
+            return (self.sigma_below_log10_flop, self.sigma_above_log10_flop)
+        return (self.sigma_log10_flop, self.sigma_log10_flop)
 
 
 @dataclass(frozen=True)
@@ -191,8 +227,21 @@ class Scenario:
 
 _DIST_ADAPTER = TypeAdapter(Distribution)
 _PRIOR_META = {"source", "rationale", "elicitation"}
-_ANCHOR_KEYS = {"weight", "median_log10_flop", "sigma_log10_flop", "algorithms_year", "source",
-                "rationale", "elicitation"}
+_ANCHOR_KEYS = {"weight", "median_log10_flop", "sigma_log10_flop", "sigma_below_log10_flop",
+                "sigma_above_log10_flop", "algorithms_year", "source", "rationale", "elicitation"}
+
+#: Elicitation methods (model/elicitation.py fits them): the keys each needs, in stated order.
+ELICITATION_METHODS = {
+    "maxent": ("lower", "upper", "mass"),    # PreliZ maxent: `mass` between lower and upper
+    "quartile": ("q1", "q2", "q3"),          # PreliZ quartile: the three quartiles
+    "quantiles": ("p10", "p50", "p90"),      # anchors only: a split normal, closed form
+}
+_ELICITATION_OPTIONAL = {"family", "transform", "statement"}
+#: `transform` maps the statement's numbers onto the scale the family is fitted on.
+ELICITATION_TRANSFORMS = ("identity", "log10", "ln")
+#: Families an elicitation can fit (PreliZ names = this project's names).
+ELICITATION_FAMILIES = ("Normal", "LogNormal", "HalfNormal", "StudentT", "TruncatedNormal",
+                        "Uniform")
 
 
 def _err(path: Path, key: str, message: str) -> PriorSpecError:
@@ -226,6 +275,89 @@ def _check_support(dist, info: ParameterInfo, path: Path, where: str) -> None:
                    f"{dist.dist} has support [{lo}, {hi}]")
 
 
+def elicitation_family(elicitation: dict, dist_name: str) -> str:
+    """The family fitted to the statement: as given, else the prior's own family (a Normal on
+    the ln scale for a LogNormal prior whose statement is transformed with ln)."""
+    if "family" in elicitation:
+        return elicitation["family"]
+    if dist_name == "LogNormal" and elicitation.get("transform") == "ln":
+        return "Normal"
+    return dist_name
+
+
+def _parse_elicitation(table: Any, path: Path, where: str, dist_name: str | None) -> dict | None:
+    """Validate an `elicitation` block (schema only; model/elicitation.py fits it).
+
+    Priors take `method = "maxent"` (lower, upper, mass) or `"quartile"` (q1, q2, q3), with an
+    optional `family`, `transform` (identity | log10 | ln, applied to the numbers first) and
+    `statement` (the expert's words). Anchors (dist_name None) take `method = "quantiles"`
+    (p10, p50, p90), which gives a split normal in closed form.
+    """
+    if table is None:
+        return None
+    where = f"{where}.elicitation"
+    if not isinstance(table, dict):
+        raise _err(path, where, "must be a table, e.g. {method = \"maxent\", lower = 1, "
+                   "upper = 2, mass = 0.9}")
+    allowed_methods = ("quantiles",) if dist_name is None else ("maxent", "quartile")
+    method = table.get("method")
+    if method not in allowed_methods:
+        raise _err(path, f"{where}.method", f"must be one of {', '.join(allowed_methods)} "
+                   f"(got {method!r})")
+    needed = ELICITATION_METHODS[method]
+    optional = {"statement"} if dist_name is None else _ELICITATION_OPTIONAL
+    unknown = set(table) - {"method", *needed, *optional}
+    if unknown:
+        raise _err(path, f"{where}.{sorted(unknown)[0]}", f"unknown key for method {method!r}")
+    if dist_name == "Fixed":
+        raise _err(path, where, "a Fixed prior has nothing to fit")
+    values = {}
+    for key in needed:
+        if key not in table:
+            raise _err(path, f"{where}.{key}", f"missing (method {method!r} needs "
+                       + ", ".join(needed) + ")")
+        values[key] = _number(table, key, path, where)
+        if not math.isfinite(values[key]):
+            raise _err(path, f"{where}.{key}", "must be finite")
+    statement = table.get("statement", "")
+    if not isinstance(statement, str):
+        raise _err(path, f"{where}.statement", "must be a string")
+    transform = table.get("transform", "identity")
+    if transform not in ELICITATION_TRANSFORMS:
+        raise _err(path, f"{where}.transform", "must be one of "
+                   + ", ".join(ELICITATION_TRANSFORMS) + f" (got {transform!r})")
+    if method == "maxent":
+        if not values["lower"] < values["upper"]:
+            raise _err(path, f"{where}.upper", f"must be > lower (got lower={values['lower']}, "
+                       f"upper={values['upper']})")
+        if not 0.0 < values["mass"] < 1.0:
+            raise _err(path, f"{where}.mass", f"must be in (0, 1) (got {values['mass']})")
+    else:
+        a, b, c = (values[k] for k in needed)
+        if not a < b < c:
+            raise _err(path, f"{where}.{needed[1]}", f"must have {needed[0]} < {needed[1]} < "
+                       f"{needed[2]} (got {a}, {b}, {c})")
+    if transform != "identity":
+        numbers = [values[k] for k in needed if k != "mass"]
+        if min(numbers) <= 0:
+            raise _err(path, f"{where}.transform", f"{transform} needs positive numbers")
+    out = {"method": method, **values, "transform": transform, "statement": statement}
+    if dist_name is not None:
+        family = elicitation_family(table, dist_name)
+        if family not in ELICITATION_FAMILIES:
+            raise _err(path, f"{where}.family", f"unknown family {family!r}; known: "
+                       + ", ".join(ELICITATION_FAMILIES))
+        same = family == dist_name
+        lognormal_on_ln = (dist_name == "LogNormal" and family == "Normal"
+                           and transform == "ln")
+        if not (same or lognormal_on_ln):
+            raise _err(path, f"{where}.family", f"a {family} fit cannot give the {dist_name} "
+                       "prior (use the prior's family, or family Normal with transform ln for "
+                       "a LogNormal)")
+        out["family"] = family
+    return out
+
+
 def _parse_prior(name: str, table: Any, path: Path) -> Prior:
     where = f"priors.{name}"
     if not isinstance(table, dict):
@@ -237,9 +369,7 @@ def _parse_prior(name: str, table: Any, path: Path) -> Prior:
                    + ", ".join(DISTRIBUTION_NAMES))
     source = _require_text(table, "source", path, where)
     rationale = _require_text(table, "rationale", path, where)
-    elicitation = table.get("elicitation")
-    if elicitation is not None and not isinstance(elicitation, dict):
-        raise _err(path, f"{where}.elicitation", "must be a table")
+    elicitation = _parse_elicitation(table.get("elicitation"), path, where, table["dist"])
     params = {k: v for k, v in table.items() if k not in _PRIOR_META}
     try:
         dist = _DIST_ADAPTER.validate_python(params)
@@ -282,19 +412,33 @@ def _parse_requirement(table: Any, path: Path) -> Requirement:
         if unknown:
             raise _err(path, f"{where}.{sorted(unknown)[0]}", "unknown key")
         weight = _number(a, "weight", path, where)
-        sigma = _number(a, "sigma_log10_flop", path, where)
         if not weight > 0:
             raise _err(path, f"{where}.weight", f"must be > 0 (got {weight})")
-        if not (sigma > 0 and math.isfinite(sigma)):
-            raise _err(path, f"{where}.sigma_log10_flop", f"must be a finite number > 0 "
-                       f"(got {sigma})")
+        split_keys = [k for k in ("sigma_below_log10_flop", "sigma_above_log10_flop") if k in a]
+        if split_keys and "sigma_log10_flop" in a:
+            raise _err(path, f"{where}.{split_keys[0]}", "give either sigma_log10_flop "
+                       "(normal) or sigma_below_log10_flop and sigma_above_log10_flop (split "
+                       "normal), not both")
+        if len(split_keys) == 1:
+            other = ({"sigma_below_log10_flop", "sigma_above_log10_flop"} - set(split_keys)).pop()
+            raise _err(path, f"{where}.{other}", "missing (a split normal needs both "
+                       "sigma_below_log10_flop and sigma_above_log10_flop)")
+        sigmas = {}
+        for key in split_keys or ["sigma_log10_flop"]:
+            sigmas[key] = _number(a, key, path, where)
+            if not (sigmas[key] > 0 and math.isfinite(sigmas[key])):
+                raise _err(path, f"{where}.{key}", f"must be a finite number > 0 "
+                           f"(got {sigmas[key]})")
         anchors.append(Anchor(
             name=name, weight=weight,
             median_log10_flop=_number(a, "median_log10_flop", path, where),
-            sigma_log10_flop=sigma,
+            sigma_log10_flop=sigmas.get("sigma_log10_flop"),
+            sigma_below_log10_flop=sigmas.get("sigma_below_log10_flop"),
+            sigma_above_log10_flop=sigmas.get("sigma_above_log10_flop"),
             algorithms_year=_number(a, "algorithms_year", path, where),
             source=_require_text(a, "source", path, where),
-            rationale=_require_text(a, "rationale", path, where)))
+            rationale=_require_text(a, "rationale", path, where),
+            elicitation=_parse_elicitation(a.get("elicitation"), path, where, None)))
     total = no_path + sum(a.weight for a in anchors)
     if abs(total - 1.0) > 1e-6:
         raise _err(path, "requirement.anchors", f"weights (with no_path_weight) must sum to 1 "
@@ -315,11 +459,17 @@ def _parse_settings(table: Any, path: Path) -> dict[str, Any]:
             if value not in DOMAINS:
                 raise _err(path, "settings.forecast_domain", f"unknown domain {value!r}; known: "
                            + ", ".join(DOMAINS))
+        elif isinstance(SETTINGS_DEFAULTS[key], bool):
+            if not isinstance(value, bool):
+                raise _err(path, f"settings.{key}", f"must be true or false (got {value!r})")
         else:
             value = _number(table, key, path, "settings")
         settings[key] = value
     if not settings["horizon_year"] > settings["reference_year"]:
         raise _err(path, "settings.horizon_year", "must be after settings.reference_year")
+    start = settings["prior_only_start_year"]
+    if start is not None and not start < settings["horizon_year"]:
+        raise _err(path, "settings.prior_only_start_year", "must be before settings.horizon_year")
     return settings
 
 

@@ -56,12 +56,16 @@ _VECTOR_SIZES = {"log10_efficiency_series_flop": len(EFFICIENCY_SERIES)}
 def derived_parameters(params: dict) -> dict[str, np.ndarray | float]:
     """Deterministic functions of the fitted parameters that the model also reports."""
     z = np.asarray(params["algorithmic_log_rate_z"], dtype=float)
-    log_rate = params["algorithmic_log_rate_mean"] + params["algorithmic_log_rate_domain_sd"] * z
+    mean = np.asarray(params["algorithmic_log_rate_mean"], dtype=float)
+    sd = np.asarray(params["algorithmic_log_rate_domain_sd"], dtype=float)
+    log_rate = mean[..., None] + sd[..., None] * z  # (domain,) or (draw, domain)
+    physical = np.asarray(params["hardware_growth_oom_per_year"]
+                          + params["spending_growth_oom_per_year"]
+                          + params["other_growth_oom_per_year"], dtype=float)
     return {
         "algorithmic_growth_oom_per_year": np.exp(log_rate),
-        "physical_compute_growth_oom_per_year": float(
-            params["hardware_growth_oom_per_year"] + params["spending_growth_oom_per_year"]
-            + params["other_growth_oom_per_year"]),
+        "physical_compute_growth_oom_per_year": float(physical) if physical.ndim == 0
+        else physical,
     }
 
 
@@ -72,14 +76,26 @@ def with_derived(params: dict) -> dict:
     return out
 
 
-def draw_parameters(scenario: Scenario, rng: np.random.Generator) -> dict:
+def draw_parameters(scenario: Scenario, rng: np.random.Generator,
+                    size: int | None = None) -> dict:
     """One draw of every fitted parameter from the scenario's priors, plus derived quantities.
 
     Scalars are floats; `log10_efficiency_series_flop` has one value per EFFICIENCY_SERIES entry
     and `algorithmic_log_rate_z` one standard normal per DOMAINS entry. Adds
     `algorithmic_growth_oom_per_year` = exp(mean + sd z) (per domain) and
     `physical_compute_growth_oom_per_year` = g_hw + g_spend + g_other.
+
+    With `size`, `size` independent draws at once (vectorised, for the prior-only Monte Carlo):
+    every scalar becomes a (size,) array and every per-dim one a (size, dim) array.
     """
+    if size is not None:
+        params = {}
+        for name, prior in scenario.fitted().items():
+            dim = _VECTOR_SIZES.get(name)
+            x = np.asarray(prior.dist.sample(rng, size * (dim or 1)), dtype=float)
+            params[name] = x.reshape(size, dim) if dim else x
+        params["algorithmic_log_rate_z"] = rng.standard_normal((size, len(DOMAINS)))
+        return with_derived(params)
     params: dict = {}
     for name, prior in scenario.fitted().items():
         size = _VECTOR_SIZES.get(name)
@@ -142,9 +158,15 @@ def simulate_observations(params: dict, template: Observations, scenario: Scenar
     ho = float(np.log(g_alg[DOMAINS.index("language_models")])
                + template.ho2024_log_rate_se * rng.standard_normal())
 
+    extra = {}
+    if scenario.settings.get("use_inference_price_stream"):  # optional stream, drawn last
+        extra["inference_price_log10_decline"] = float(
+            g_alg[DOMAINS.index("language_models")] + g_hw
+            + template.inference_price_log10_decline_se * rng.standard_normal())
+
     return replace(template, frontier_log10_flop=frontier, gpu_log10_flop_per_s_per_usd=gpu,
                    training_log10_cost_usd=cost, efficiency_log10_flop=eff,
-                   imagenet_logit_top1_error=logit_err, ho2024_log_rate=ho)
+                   imagenet_logit_top1_error=logit_err, ho2024_log_rate=ho, **extra)
 
 
 def effective_compute_at_cutoff(params: dict, cutoff_year: float, scenario: Scenario) -> float:
@@ -161,7 +183,8 @@ def simulate_no_agi_by_cutoff(params: dict, cutoff_year: float, scenario: Scenar
     """1 if, in one simulated world, AGI has not arrived by the cutoff (module docstring, 3.).
 
     R is drawn from the requirement mixture itself (an anchor picked by weight, or "no path",
-    R = +inf), each anchor moved to reference-year algorithms with the forecast domain's rate.
+    R = +inf), each anchor moved to reference-year algorithms with the forecast domain's rate;
+    a split-normal anchor is median + sigma_below z for z < 0 and median + sigma_above z else.
     """
     req = scenario.requirement
     p = with_derived(params)
@@ -172,7 +195,11 @@ def simulate_no_agi_by_cutoff(params: dict, cutoff_year: float, scenario: Scenar
         return 1
     a = req.anchors[k]
     mean = a.median_log10_flop - g_f * (scenario.reference_year - a.algorithms_year)
-    r = mean + a.sigma_log10_flop * rng.standard_normal()
+    z = rng.standard_normal()
+    if a.is_split:  # split normal: the half below or above the median by the sign of z
+        r = mean + (a.sigma_below_log10_flop if z < 0 else a.sigma_above_log10_flop) * z
+    else:
+        r = mean + a.sigma_log10_flop * z
     eps = params["not_yet_agi_softness_oom"] * rng.standard_normal()
     return int(r + eps > effective_compute_at_cutoff(params, cutoff_year, scenario))
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from model import data as data_mod
 from model.build import prepare_observations
+from model.distributions import Fixed
 from model.forecast import arrival_cdf_by_draw, arrival_grid_years, projection_inputs
 from model.inference import (
     SamplerSettings,
@@ -82,7 +83,7 @@ def _check_cutoff(cutoff: float, default: float, scenario: Scenario) -> None:
 def summarize_posterior_arrival(idata, scenario: Scenario, cutoff_year: float) -> dict:
     """The headline numbers of a fitted run (Rao-Blackwellised; model/summary.py)."""
     post = idata.posterior
-    params = _posterior_params(post)
+    params = _posterior_params(post, scenario)
     params["not_yet_agi_softness_oom"] = post["not_yet_agi_softness_oom"].stack(
         sample=("chain", "draw")).to_numpy() if "not_yet_agi_softness_oom" in post else \
         scenario.priors["not_yet_agi_softness_oom"].dist.sample(np.random.default_rng(0),
@@ -95,7 +96,9 @@ def summarize_posterior_arrival(idata, scenario: Scenario, cutoff_year: float) -
                              cdf_by_draw=cdf, grid_years=grid)
 
 
-def _posterior_params(post) -> dict:
+def _posterior_params(post, scenario: Scenario | None = None) -> dict:
+    """Per posterior draw, the parameters the projection needs. A fitted parameter with a Fixed
+    prior is a constant of the graph, absent from the posterior: its value is repeated."""
     names = ("log10_frontier_compute_at_ref_flop", "hardware_growth_oom_per_year",
              "spending_growth_oom_per_year", "other_growth_oom_per_year",
              "log10_training_cost_at_ref_usd", "algorithmic_growth_oom_per_year",
@@ -103,7 +106,12 @@ def _posterior_params(post) -> dict:
              "hardware_remaining_oom", "other_remaining_oom", "algorithms_remaining_oom",
              "unhobbling_growth_oom_per_year", "unhobbling_remaining_oom")
     out = {}
+    n = post.sizes["chain"] * post.sizes["draw"]
     for name in names:
+        prior = scenario.priors.get(name) if scenario is not None else None
+        if name not in post and prior is not None and isinstance(prior.dist, Fixed):
+            out[name] = np.full(n, prior.dist.value)
+            continue
         v = post[name]
         extra = [d for d in v.dims if d not in ("chain", "draw")]
         out[name] = v.stack(sample=("chain", "draw")).transpose("sample", *extra).to_numpy()
@@ -117,7 +125,7 @@ def draw_figures(idata, scenario: Scenario, obs, summary: dict, caption: str,
     arrival_figure(arrival, summary, obs.cutoff_year, scenario.horizon_year,
                    f"When does effective compute reach the AGI requirement? "
                    f"Scenario '{scenario.name}'", caption, out_dir / "arrival.png")
-    inputs = projection_inputs(_posterior_params(post), scenario, obs.cutoff_year)
+    inputs = projection_inputs(_posterior_params(post, scenario), scenario, obs.cutoff_year)
     rng = np.random.default_rng(0)
     keep = rng.choice(inputs.size, size=min(2000, inputs.size), replace=False)
     sub = type(inputs)(**{k: getattr(inputs, k)[keep] for k in inputs.__dataclass_fields__})
@@ -211,3 +219,209 @@ def _interval(values) -> dict:
     lo, med, hi = np.quantile(x, [0.05, 0.5, 0.95])
     return {"median": round(float(med), 4), "q05": round(float(lo), 4),
             "q95": round(float(hi), 4)}
+
+
+# ---------------------------------------------------------------- prior-only (forward) runs
+#: Draws of a `--prior-only` run (independent, so MCSEs are plain binomial / quantile ones).
+PRIOR_ONLY_DRAWS = 100_000
+#: Prior predictive data sets simulated for the checks (each is a full copy of the data).
+PRIOR_PREDICTIVE_DRAWS = 1000
+
+
+@dataclass(frozen=True)
+class PriorOnlyResult:
+    out_dir: Path
+    summary: dict
+    table: str
+    warnings: list[str]
+    draw_seconds: float
+    cutoff_year: float
+    cutoff_source: str
+
+
+def prior_only_cutoff(scenario: Scenario, as_of: float | None,
+                      data_cutoff: float) -> tuple[float, str]:
+    """"Now" of a forward Monte Carlo run, and where it came from.
+
+    `--as-of` wins; else the scenario's `settings.prior_only_start_year` (a published model's own
+    start, with the preset's level priors, e.g. spending and compute, stated there); else the
+    data cutoff, so that a data-conditioned scenario's prior-only run starts where its posterior
+    run does. The projection always starts at this year: E(t_now) = c_ref + (g_phys + g_alg)
+    (t_now - t_ref), then the capped growth of model/projection.py.
+    """
+    if as_of is not None:
+        return float(as_of), "--as-of"
+    start = scenario.settings.get("prior_only_start_year")
+    if start is not None:
+        return float(start), "settings.prior_only_start_year"
+    return float(data_cutoff), "data cutoff (frontier-compute vintage)"
+
+
+def prior_only_forecast(scenario: Scenario, cutoff_year: float, seed: int,
+                        n_draws: int = PRIOR_ONLY_DRAWS) -> tuple[dict, dict]:
+    """Forward Monte Carlo: every parameter drawn from its prior (model/simulate.py
+    `draw_parameters`, vectorised), R from its prior mixture, and the same projection and exact
+    arrival solver as the posterior path (model/forecast.py `forecast_draws`, conditioned=False).
+    Returns (parameter draws, forecast draws)."""
+    from model.forecast import forecast_draws
+    from model.simulate import draw_parameters
+
+    if n_draws < 1:
+        raise ValueError(f"--draws must be >= 1 (got {n_draws})")
+    rng = np.random.default_rng([seed, 2])
+    params = draw_parameters(scenario, rng, size=n_draws)
+    return params, forecast_draws(params, scenario, cutoff_year, rng, conditioned=False)
+
+
+def _prior_idata(params: dict, draws: dict, scenario: Scenario, attrs: dict):
+    """The draws as an InferenceData `prior` group (chain 1; parameters stored as float32)."""
+    import warnings as _warnings
+
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", FutureWarning)
+        import arviz as az
+
+    from model.build import EFFICIENCY_SERIES
+    from model.scenario import DOMAINS
+
+    group, dims = {}, {}
+    for name, values in {**params, **draws}.items():
+        v = np.asarray(values)
+        keep64 = name in ("arrival_year", "requirement_log10_flop")
+        group[name] = (v if keep64 else v.astype(np.float32))[None, ...]
+        if v.ndim == 2:
+            dims[name] = ["efficiency_series" if v.shape[1] == len(EFFICIENCY_SERIES)
+                          else "domain"]
+    idata = az.from_dict(prior=group, dims=dims,
+                         coords={"domain": list(DOMAINS),
+                                 "efficiency_series": list(EFFICIENCY_SERIES)})
+    idata.prior["arrival_year"].attrs["units"] = "decimal year; +inf = after the horizon"
+    idata.prior["requirement_log10_flop"].attrs["units"] = (
+        f"log10 FLOP at {scenario.reference_year:g} algorithms; +inf = no path")
+    attach_attrs(idata, attrs)
+    return idata
+
+
+def _prior_only_attrs(scenario: Scenario, streams: dict, seed: int, n_draws: int,
+                      cutoff: float, cutoff_source: str, command: str) -> dict:
+    from model.inference import git_commit, package_versions
+
+    return {
+        "oomcast_mode": "prior_only",
+        "oomcast_scenario": scenario.name,
+        "oomcast_scenario_path": str(scenario.path),
+        "oomcast_scenario_sha256": scenario.sha256,
+        "oomcast_data_sha256": json.dumps(data_mod.data_hashes(streams), sort_keys=True),
+        "oomcast_seed": int(seed),
+        "oomcast_prior_draws": int(n_draws),
+        "oomcast_versions": json.dumps(package_versions(), sort_keys=True),
+        "oomcast_git_commit": git_commit(),
+        "oomcast_cutoff_year": float(cutoff),
+        "oomcast_cutoff_source": cutoff_source,
+        "oomcast_reference_year": float(scenario.reference_year),
+        "oomcast_horizon_year": float(scenario.horizon_year),
+        "oomcast_forecast_domain": scenario.forecast_domain,
+        "oomcast_command": command,
+    }
+
+
+def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 20231,
+                       n_draws: int = PRIOR_ONLY_DRAWS, as_of: float | None = None,
+                       overwrite: bool = False, data_dir: Path | None = None,
+                       command: str = "oomcast run --prior-only") -> PriorOnlyResult:
+    """`oomcast run --prior-only`: forward Monte Carlo of a scenario, no data conditioning.
+
+    Writes, atomically like `execute_run`: summary.json (the same `summarize_arrival` headline
+    numbers, MCSEs of independent draws; prior intervals of the growth rates and requirement;
+    prior predictive checks), arrival.png, trajectory.png, prior_predictive.png and
+    prior_draws.nc (the draws as an InferenceData `prior` group with provenance attrs).
+    """
+    import time
+
+    from model.prior_predictive import prior_predictive
+    from model.report.prior_figures import prior_predictive_figure, prior_trajectory_figure
+    from model.scenario import DOMAINS
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not overwrite:
+        raise RunExistsError(f"{out_dir} already exists; pass --overwrite to replace it")
+    scenario = load_scenario(scenario_path)
+    streams = data_mod.load_all(data_dir or data_mod.DATA_DIR)
+    data_cutoff = default_cutoff_year(streams)
+    cutoff, cutoff_source = prior_only_cutoff(scenario, as_of, data_cutoff)
+    if not cutoff < scenario.horizon_year:
+        raise ValueError(f"start year {cutoff:.2f} ({cutoff_source}) is not before the horizon "
+                         f"{scenario.horizon_year:g}")
+
+    start = time.perf_counter()
+    params, draws = prior_only_forecast(scenario, cutoff, seed, n_draws)
+    seconds = time.perf_counter() - start
+    summary = summarize_arrival(draws["arrival_year"], scenario.horizon_year)
+    summary["estimator"] = "arrival draws counted (independent prior draws)"
+
+    obs = prepare_observations({k: s.table for k, s in streams.items()}, scenario, data_cutoff)
+    pp = prior_predictive(scenario, obs, np.random.default_rng([seed, 3]),
+                          min(PRIOR_PREDICTIVE_DRAWS, n_draws))
+    attrs = _prior_only_attrs(scenario, streams, seed, n_draws, cutoff, cutoff_source, command)
+    g_alg = np.asarray(params["algorithmic_growth_oom_per_year"])
+    growth = {name: _interval(params[name]) for name in (
+        "hardware_growth_oom_per_year", "spending_growth_oom_per_year",
+        "other_growth_oom_per_year", "physical_compute_growth_oom_per_year")}
+    growth["algorithmic_growth_oom_per_year"] = {
+        d: _interval(g_alg[:, i]) for i, d in enumerate(DOMAINS)}
+    r = draws["requirement_log10_flop"]
+    document = {
+        "schema_version": 1,
+        "mode": "prior_only",
+        "arrival_year": summary,
+        "growth_rates": growth,
+        "requirement_log10_flop": {**_interval(r[np.isfinite(r)]),
+                                   "p_no_path": round(float(np.mean(~np.isfinite(r))), 5)},
+        "cutoff_year": round(cutoff, 4),
+        "cutoff_source": cutoff_source,
+        "prior_predictive": pp.as_dict(),
+        "provenance": {k: (json.loads(v) if isinstance(v, str) and v.startswith("{") else v)
+                       for k, v in attrs.items() if k != "oomcast_command"},
+    }
+    caption = (f"oomcast · scenario {scenario.name} ({scenario.sha256[:10]}) · PRIOR ONLY (no "
+               f"data conditioning) · start {cutoff:.2f} ({cutoff_source}) · seed {seed} · "
+               f"{n_draws} draws · commit {attrs['oomcast_git_commit'][:10]}")
+
+    tmp = out_dir.with_name(f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}")
+    tmp.mkdir(parents=True)
+    try:
+        save_idata(_prior_idata(params, draws, scenario, attrs), tmp / "prior_draws.nc")
+        (tmp / "summary.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+        arrival_figure(draws["arrival_year"], summary, cutoff, scenario.horizon_year,
+                       f"Prior only (no data): when does effective compute reach the "
+                       f"requirement? Scenario '{scenario.name}'", caption,
+                       tmp / "arrival.png")
+        _prior_trajectory(params, draws, scenario, cutoff, obs, caption,
+                          tmp / "trajectory.png", prior_trajectory_figure)
+        prior_predictive_figure(pp, f"Prior predictive check: scenario '{scenario.name}' "
+                                f"(data to {data_cutoff:.2f})", caption,
+                                tmp / "prior_predictive.png")
+        if out_dir.exists() and not overwrite:
+            raise RunExistsError(f"{out_dir} appeared while drawing; not replaced")
+        _replace_dir(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return PriorOnlyResult(out_dir, summary, format_table(summary), pp.warnings, seconds,
+                           cutoff, cutoff_source)
+
+
+def _prior_trajectory(params, draws, scenario: Scenario, cutoff: float, obs, caption: str,
+                      path: Path, figure) -> None:
+    """Fan chart of the prior's effective-compute paths with the data and the requirement."""
+    inputs = projection_inputs({**params, **draws}, scenario, cutoff)
+    rng = np.random.default_rng(0)
+    keep = rng.choice(inputs.size, size=min(4000, inputs.size), replace=False)
+    sub = type(inputs)(**{k: getattr(inputs, k)[keep] for k in inputs.__dataclass_fields__})
+    years = np.arange(min(2010.0, cutoff - 5.0), max(2061.0, cutoff + 30.0), 0.25)
+    g_alg = float(np.median(inputs.algorithmic_growth_oom_per_year))
+    figure(years, effective_compute_path(years, sub, cutoff), cutoff, obs.frontier_year,
+           obs.frontier_log10_flop + g_alg * (obs.frontier_year - scenario.reference_year),
+           draws["requirement_log10_flop"], scenario.reference_year,
+           f"Prior only: effective training compute vs the AGI requirement "
+           f"(scenario '{scenario.name}')", caption, path)

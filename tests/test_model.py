@@ -167,3 +167,97 @@ def test_conditional_cdf_matches_exact_draws(scenario, e_now, softness):
                                     * 1 / np.exp(requirement.log_prob_not_yet(
                                         scenario.requirement, [e_now], [0.45], [softness],
                                         scenario.reference_year)[0]), abs=1e-9)
+
+
+# ---------------------------------------------------------------- split-normal anchors
+def _anchor(name, weight, median, below, above, year=2023.0):
+    from model.scenario import Anchor
+
+    return Anchor(name, weight, median, None, year, "test", "test", below, above)
+
+
+@pytest.fixture(scope="module")
+def split_scenario(scenario):
+    """Split anchors skewed both ways, a normal anchor and 'no path': every kind of piece."""
+    import dataclasses
+
+    from model.scenario import Anchor, Requirement
+
+    req = Requirement((_anchor("up", 0.35, 29.0, 1.5, 4.0, 2020.0),
+                       _anchor("down", 0.3, 34.0, 4.0, 1.0),
+                       Anchor("normal", 0.25, 31.0, 3.0, 2020.0, "test", "test")),
+                      0.1, "test", "test")
+    return dataclasses.replace(scenario, requirement=req)
+
+
+def test_split_normal_prior_meets_its_stated_percentiles(scenario):
+    import dataclasses
+
+    from model.scenario import Requirement
+
+    z90 = stats.norm.ppf(0.9)
+    req = Requirement((_anchor("a", 1.0, 28.9, (28.9 - 26.6) / z90, (33.6 - 28.9) / z90),), 0.0,
+                      "t", "t")
+    s = dataclasses.replace(scenario, requirement=req)
+    r = requirement.draw_prior(np.random.default_rng(4), s.requirement, np.full(200_000, 0.4),
+                               s.reference_year)
+    np.testing.assert_allclose(np.quantile(r, [0.1, 0.5, 0.9]), [26.6, 28.9, 33.6], atol=0.03)
+
+
+def test_split_with_equal_sides_is_the_normal(scenario):
+    from model.scenario import Anchor, Requirement
+
+    split = Requirement((_anchor("a", 0.9, 31.0, 2.5, 2.5),), 0.1, "t", "t")
+    normal = Requirement((Anchor("a", 0.9, 31.0, 2.5, 2023.0, "t", "t"),), 0.1, "t", "t")
+    e = np.linspace(25, 38, 14)
+    args = (e, np.full(14, 0.4), np.full(14, 0.3), 2023.0)
+    np.testing.assert_allclose(requirement.log_prob_not_yet(split, *args),
+                               requirement.log_prob_not_yet(normal, *args), atol=1e-10)
+    grid = np.tile(np.linspace(24, 40, 9), (14, 1))
+    np.testing.assert_allclose(requirement.conditional_cdf(split, grid, *args),
+                               requirement.conditional_cdf(normal, grid, *args), atol=1e-8)
+
+
+def test_graph_and_numpy_agree_with_split_anchors(split_scenario):
+    import pytensor.tensor as pt
+
+    e, g, s = pt.dscalar("e"), pt.dscalar("g"), pt.dscalar("s")
+    f = pm.compile([e, g, s], log_prob_not_yet_graph(split_scenario, e, g, s))
+    grad = pm.compile([e, g, s], pt.grad(log_prob_not_yet_graph(split_scenario, e, g, s),
+                                         [e, g, s]))
+    rng = np.random.default_rng(0)
+    for _ in range(25):
+        ev, gv, sv = rng.uniform(22, 40), rng.uniform(0.1, 1.0), rng.uniform(0.01, 1.5)
+        numpy_value = requirement.log_prob_not_yet(split_scenario.requirement, [ev], [gv], [sv],
+                                                   split_scenario.reference_year)[0]
+        assert float(f(ev, gv, sv)) == pytest.approx(numpy_value, abs=1e-7)
+        assert np.all(np.isfinite(grad(ev, gv, sv)))
+
+
+@pytest.mark.parametrize("e_now, softness", [(27.5, 0.3), (30.0, 0.05), (33.0, 1.0),
+                                             (36.0, 0.5)])
+def test_conditional_draw_is_exact_with_split_anchors(split_scenario, e_now, softness):
+    """R | not yet with split anchors, exact sampler vs importance-weighted prior draws; E_now
+    above a median (36) exercises the lower half's tail."""
+    req, t_ref = split_scenario.requirement, split_scenario.reference_year
+    n = 100_000
+    rng = np.random.default_rng(1)
+    g = np.full(n, 0.4)
+    exact = requirement.draw_conditional(rng, req, np.full(n, e_now), g, np.full(n, softness),
+                                         t_ref)
+    prior = requirement.draw_prior(rng, req, g, t_ref)
+    weights = np.exp(special.log_ndtr((prior - e_now) / softness))
+    weights[np.isinf(prior)] = 1.0
+    p_never = weights[np.isinf(prior)].sum() / weights.sum()
+    assert np.isinf(exact).mean() == pytest.approx(p_never, abs=0.006)
+    fin = np.isfinite(prior)
+    order = np.argsort(prior[fin])
+    cdf = np.cumsum(weights[fin][order]) / weights[fin].sum()
+    for q in (0.1, 0.25, 0.5, 0.75, 0.9):
+        weighted_q = prior[fin][order][np.searchsorted(cdf, q)]
+        assert np.quantile(exact[np.isfinite(exact)], q) == pytest.approx(weighted_q, abs=0.1)
+    lp = requirement.log_prob_not_yet(req, [e_now], [0.4], [softness], t_ref)[0]
+    assert weights.mean() == pytest.approx(np.exp(lp), rel=0.02)
+    grid = np.array([[26.0, 29.0, 31.0, 33.0, 35.0, 38.0, 45.0]])
+    closed = requirement.conditional_cdf(req, grid, [e_now], [0.4], [softness], t_ref)[0]
+    np.testing.assert_allclose(closed, (exact[:, None] <= grid[0]).mean(axis=0), atol=0.005)

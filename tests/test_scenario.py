@@ -54,6 +54,56 @@ BROKEN = {
     "not TOML": (("schema_version = 1", "schema_version = = 1"), "not valid TOML"),
 }
 
+# Elicitation blocks, split-normal anchors and the prior-only start (issue: priors as data).
+_CAP = ('elicitation = {method = "maxent", lower = 4e-5, upper = 0.05, mass = 0.95, '
+        'transform = "log10"')
+_CAP_KEY = "priors.log10_spending_cap_share_of_gwp.elicitation"
+_LIFE = "weight = 0.027957\nmedian_log10_flop = 28.9\nsigma_log10_flop = 2.731"
+_LIFE_KEY = "requirement.anchors.lifetime"
+BROKEN.update({
+    "elicitation: unknown method": ((_CAP, _CAP.replace('"maxent"', '"guess"')),
+                                    f"{_CAP_KEY}.method"),
+    "elicitation: unknown key": ((_CAP, _CAP.replace("mass = 0.95", "mass = 0.95, confidence = 2")),
+                                 f"{_CAP_KEY}.confidence"),
+    "elicitation: mass outside (0, 1)": ((_CAP, _CAP.replace("mass = 0.95", "mass = 95")),
+                                         f"{_CAP_KEY}.mass"),
+    "elicitation: lower >= upper": ((_CAP, _CAP.replace("upper = 0.05", "upper = 1e-5")),
+                                    f"{_CAP_KEY}.upper"),
+    "elicitation: missing number": ((_CAP, _CAP.replace("lower = 4e-5, ", "")),
+                                    f"{_CAP_KEY}.lower"),
+    "elicitation: number as text": ((_CAP, _CAP.replace("lower = 4e-5", 'lower = "4e-5"')),
+                                    f"{_CAP_KEY}.lower"),
+    "elicitation: family cannot give the prior": (
+        (_CAP, _CAP.replace('method = "maxent"', 'method = "maxent", family = "LogNormal"')),
+        f"{_CAP_KEY}.family"),
+    "elicitation: log of a negative number": (
+        (_CAP, _CAP.replace("lower = 4e-5", "lower = -4e-5")), f"{_CAP_KEY}.transform"),
+    "elicitation: unknown transform": (
+        (_CAP, _CAP.replace('transform = "log10"', 'transform = "sqrt"')),
+        f"{_CAP_KEY}.transform"),
+    "elicitation: not a table": ((_CAP, 'elicitation = "95% between 0.004% and 5%"'
+                                  ' # {method = "maxent"'), _CAP_KEY),
+    "anchor: both sigma forms": (
+        (_LIFE, _LIFE + "\nsigma_below_log10_flop = 2.0\nsigma_above_log10_flop = 4.0"),
+        f"{_LIFE_KEY}.sigma_below_log10_flop"),
+    "anchor: half a split normal": (
+        (_LIFE, _LIFE.replace("sigma_log10_flop = 2.731", "sigma_below_log10_flop = 2.0")),
+        f"{_LIFE_KEY}.sigma_above_log10_flop"),
+    "anchor: negative split scale": (
+        (_LIFE, _LIFE.replace("sigma_log10_flop = 2.731",
+                              "sigma_below_log10_flop = 2.0\nsigma_above_log10_flop = -4.0")),
+        f"{_LIFE_KEY}.sigma_above_log10_flop"),
+    "anchor: elicitation out of order": (
+        (_LIFE, _LIFE + '\nelicitation = {method = "quantiles", p10 = 30, p50 = 28.9, p90 = 33.6}'),
+        f"{_LIFE_KEY}.elicitation.p50"),
+    "anchor: prior elicitation method": (
+        (_LIFE, _LIFE + '\nelicitation = {method = "maxent", lower = 26, upper = 33, mass = 0.8}'),
+        f"{_LIFE_KEY}.elicitation.method"),
+    "settings: prior-only start after the horizon": (
+        ("reference_year = 2023.0", "reference_year = 2023.0\nprior_only_start_year = 2200.0"),
+        "settings.prior_only_start_year"),
+})
+
 
 @pytest.mark.parametrize("kind", sorted(BROKEN))
 def test_broken_copies_name_file_and_key(tmp_path, kind):

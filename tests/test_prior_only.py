@@ -1,0 +1,161 @@
+"""Prior-only runs: forward Monte Carlo through the posterior path's own projection and arrival
+code, fast, reproducible, written atomically; prior predictive checks that flag conflicts."""
+
+import dataclasses
+import json
+import subprocess
+import time
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from model import data as data_mod
+from model.build import prepare_observations
+from model.distributions import Fixed, Normal
+from model.prior_predictive import prior_predictive
+from model.scenario import Anchor, Prior, Requirement, load_scenario
+from model.summary import REPORT_YEARS
+from model.workflow import default_cutoff_year, execute_prior_only, prior_only_forecast
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+def oomcast(*args):
+    """The CLI in-process (as `oomcast ARGS`): (exit status, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from model.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+def _with(scenario, **values):
+    """A copy of a scenario with some priors replaced (a float means Fixed)."""
+    priors = dict(scenario.priors)
+    for name, v in values.items():
+        dist = Fixed(dist="Fixed", value=v) if isinstance(v, float) else v
+        priors[name] = Prior(name, dist, "test", "test")
+    return dataclasses.replace(scenario, priors=priors)
+
+
+def test_forward_monte_carlo_matches_the_closed_form():
+    """Fixed straight-line growth, no caps in reach, one normal anchor: P(T <= y) is
+    Phi((E(y) - m) / s) exactly, so the draws must agree within their Monte Carlo error."""
+    base = load_scenario("default")
+    s = _with(base, log10_frontier_compute_at_ref_flop=25.0, hardware_growth_oom_per_year=0.1,
+              spending_growth_oom_per_year=0.2, other_growth_oom_per_year=0.05,
+              log10_training_cost_at_ref_usd=8.0, algorithmic_log_rate_mean=float(np.log(0.25)),
+              algorithmic_log_rate_domain_sd=1e-12, log10_spending_cap_share_of_gwp=0.0,
+              hardware_remaining_oom=100.0, algorithms_remaining_oom=100.0,
+              other_remaining_oom=100.0)
+    req = Requirement((Anchor("only", 1.0, 33.0, 2.0, 2023.0, "t", "t"),), 0.0, "t", "t")
+    s = dataclasses.replace(s, requirement=req)
+    n = 100_000
+    _, draws = prior_only_forecast(s, 2024.0, seed=3, n_draws=n)
+    t = draws["arrival_year"]
+    for year in REPORT_YEARS:
+        e = 25.0 + 0.6 * (year - 2023.0)  # 0.1 + 0.2 + 0.05 + 0.25 OOM/yr from 2023
+        p = stats.norm.cdf((e - 33.0) / 2.0)
+        assert np.mean(t <= year) == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / n) + 1e-4)
+
+
+def test_hundred_thousand_draws_take_seconds():
+    s = load_scenario("default")
+    prior_only_forecast(s, 2025.0, seed=1, n_draws=1000)  # warm up
+    start = time.perf_counter()
+    _, draws = prior_only_forecast(s, 2025.0, seed=1, n_draws=100_000)
+    assert time.perf_counter() - start < 10.0
+    assert draws["arrival_year"].shape == (100_000,)
+
+
+def test_same_seed_same_draws_other_seed_other_draws():
+    s = load_scenario("cotra-2020")
+    a = prior_only_forecast(s, 2020.0, seed=5, n_draws=2000)[1]["arrival_year"]
+    b = prior_only_forecast(s, 2020.0, seed=5, n_draws=2000)[1]["arrival_year"]
+    c = prior_only_forecast(s, 2020.0, seed=6, n_draws=2000)[1]["arrival_year"]
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "prior"
+    result = oomcast("run", "--prior-only", "--priors", "cotra-2020", "--out", str(out),
+                     "--draws", "20000", "--seed", "11")
+    return out, result
+
+
+def test_cli_prior_only_writes_a_complete_run(cli_run):
+    out, result = cli_run
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["arrival.png", "prior_draws.nc",
+                                                     "prior_predictive.png", "summary.json",
+                                                     "trajectory.png"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["mode"] == "prior_only"
+    assert summary["cutoff_year"] == 2020.0
+    assert summary["cutoff_source"] == "settings.prior_only_start_year"
+    assert summary["arrival_year"]["n_draws"] == 20000
+    assert set(summary["arrival_year"]["p_by_year"]) == {str(y) for y in REPORT_YEARS}
+    assert summary["provenance"]["oomcast_scenario"] == "cotra-2020"
+    assert "checks" in summary["prior_predictive"]
+    assert "prior only (no data conditioning), start 2020.00" in result.stdout
+
+
+def test_prior_only_run_is_reproducible_and_refuses_to_overwrite(cli_run, tmp_path):
+    out, _ = cli_run
+    first = execute_prior_only("cotra-2020", tmp_path / "a", seed=4, n_draws=500)
+    second = execute_prior_only("cotra-2020", tmp_path / "b", seed=4, n_draws=500)
+    assert first.summary == second.summary
+    assert (tmp_path / "a" / "summary.json").read_bytes() == \
+        (tmp_path / "b" / "summary.json").read_bytes()
+    before = (out / "summary.json").read_bytes()
+    result = oomcast("run", "--prior-only", "--priors", "cotra-2020", "--out", str(out),
+                     "--draws", "100")
+    assert result.returncode == 2 and "already exists" in result.stderr
+    assert (out / "summary.json").read_bytes() == before
+
+
+def test_as_of_moves_the_start(tmp_path):
+    result = execute_prior_only("cotra-2020", tmp_path / "r", n_draws=300, as_of=2024.0)
+    assert result.cutoff_year == 2024.0 and result.cutoff_source == "--as-of"
+    with pytest.raises(ValueError, match="not before the horizon"):
+        execute_prior_only("cotra-2020", tmp_path / "late", n_draws=100, as_of=2101.0)
+    assert not (tmp_path / "late").exists()
+
+
+def test_broken_prior_file_is_one_error_line_and_writes_nothing(tmp_path):
+    text = load_scenario("default").path.read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("mu = 0.15\nsigma = 0.1", "mu = 0.15\nsigma = -0.1", 1))
+    out = tmp_path / "run"
+    result = oomcast("run", "--prior-only", "--priors", str(bad), "--out", str(out))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "priors.hardware_growth_oom_per_year.sigma" in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+@pytest.fixture(scope="module")
+def observations():
+    streams = data_mod.load_all()
+    s = load_scenario("default")
+    return prepare_observations({k: v.table for k, v in streams.items()}, s,
+                                default_cutoff_year(streams))
+
+
+def test_prior_predictive_passes_the_default_and_flags_a_conflict(observations):
+    s = load_scenario("default")
+    pp = prior_predictive(s, observations, np.random.default_rng(1), n_draws=300)
+    assert pp.warnings == []
+    assert 0.5 < pp.p_no_agi_by_cutoff <= 1.0
+    wrong = _with(s, hardware_growth_oom_per_year=Normal(dist="Normal", mu=-0.5, sigma=0.02))
+    pp = prior_predictive(wrong, observations, np.random.default_rng(1), n_draws=300)
+    flagged = {(c.stream, c.statistic) for c in pp.checks if c.in_tail}
+    assert ("hardware", "slope") in flagged
+    assert any("GPU price-performance trend" in w and "above" in w for w in pp.warnings)
