@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from model import requirement
+from model.distributions import Fixed
 from model.projection import (
     ProjectionInputs,
     arrival_year,
@@ -19,6 +20,39 @@ from model.projection import (
     spending_headroom_oom,
 )
 from model.scenario import DOMAINS, Scenario
+
+#: What E(t) after the cutoff depends on, as stored per draw in a run's posterior group.
+TRAJECTORY_PARAMETERS = (
+    "log10_frontier_compute_at_ref_flop", "hardware_growth_oom_per_year",
+    "spending_growth_oom_per_year", "other_growth_oom_per_year",
+    "log10_training_cost_at_ref_usd", "algorithmic_growth_oom_per_year",
+    "log10_spending_cap_share_of_gwp", "log10_gwp_at_ref_usd", "gwp_growth_oom_per_year",
+    "hardware_remaining_oom", "other_remaining_oom", "algorithms_remaining_oom",
+    "unhobbling_growth_oom_per_year", "unhobbling_remaining_oom",
+)
+
+
+def flatten_draws(dataset, name: str) -> np.ndarray:
+    """A (chain, draw, ...) variable as a (sample, ...) array, chains one after another."""
+    v = dataset[name]
+    extra = [d for d in v.dims if d not in ("chain", "draw")]
+    return v.stack(sample=("chain", "draw")).transpose("sample", *extra).to_numpy()
+
+
+def trajectory_parameters(posterior, scenario: Scenario) -> dict[str, np.ndarray]:
+    """Per-draw arrays of TRAJECTORY_PARAMETERS and the softness from a posterior group. A
+    parameter with a Fixed prior is a constant of the graph, absent from the posterior: its
+    value is repeated for every draw."""
+    n = posterior.sizes["chain"] * posterior.sizes["draw"]
+    out = {}
+    for name in (*TRAJECTORY_PARAMETERS, "not_yet_agi_softness_oom"):
+        if name in posterior:
+            out[name] = flatten_draws(posterior, name)
+        elif name in scenario.priors and isinstance(scenario.priors[name].dist, Fixed):
+            out[name] = np.full(n, scenario.priors[name].dist.value)
+        else:
+            raise KeyError(f"the posterior has no {name!r} and the scenario does not fix it")
+    return out
 
 
 def draw_projection_parameters(scenario: Scenario, rng: np.random.Generator,

@@ -275,6 +275,20 @@ def _summarize_weighted(x: np.ndarray, weights, horizon_year: float) -> dict:
     }
 
 
+def summarize_posterior(posterior, scenario, cutoff_year: float) -> dict:
+    """The headline numbers of a fitted run: Rao-Blackwellised per-draw CDFs (module docstring)
+    from the run's posterior group (which holds the projection-only parameters it used)."""
+    from model.forecast import arrival_cdf_by_draw, arrival_grid_years, trajectory_parameters
+
+    params = trajectory_parameters(posterior, scenario)
+    grid = arrival_grid_years(cutoff_year, scenario.horizon_year, REPORT_YEARS)
+    n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
+    cdf = arrival_cdf_by_draw(params, scenario, cutoff_year, grid)
+    return summarize_arrival(posterior["arrival_year"].to_numpy(), scenario.horizon_year,
+                             cdf_by_draw=cdf.reshape(n_chain, n_draw, grid.size),
+                             grid_years=grid)
+
+
 def format_table(summary: dict) -> str:
     """A short plain-text table of the headline numbers."""
 

@@ -6,6 +6,7 @@ here samples or fits. The projection (model/projection.py) supplies the trajecto
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import matplotlib
@@ -23,38 +24,111 @@ CONFIDENCE_COLOURS = {"Confident": "#222222", "Likely": "#6f6f6f", "Speculative"
                       "Unknown": "#d9d9d9"}
 
 
-def _caption(fig, caption: str) -> None:
-    fig.text(0.01, 0.005, caption, fontsize=7, color=GREY, ha="left", va="bottom", wrap=True)
+#: Marker styles of the published reference forecasts, in file order.
+REFERENCE_STYLES = ({"color": "#2e7d32", "marker": "s"}, {"color": "#6a1b9a", "marker": "D"},
+                    {"color": "#00838f", "marker": "^"}, {"color": "#8d6e63", "marker": "v"},
+                    {"color": "#ad1457", "marker": "o"})
+
+#: Phone layout: a figure NARROW_WIDTH_IN wide saved at NARROW_DPI is shown ~360 CSS px wide, so
+#: one point is about 1.3 px there; these sizes keep every label at 10 px or more.
+NARROW_WIDTH_IN = 3.9
+NARROW_DPI = 190
+NARROW_RC = {"font.size": 8.5, "axes.titlesize": 9, "axes.labelsize": 8.5,
+             "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 8,
+             "legend.title_fontsize": 8}
 
 
+def _fs(narrow: bool, wide: float, phone: float = 8.0) -> float:
+    """Font size in points for the desktop or the phone layout."""
+    return phone if narrow else wide
+
+
+def phone_aware(func):
+    """Run a figure function under the phone layout's font sizes when called with narrow=True."""
+    @functools.wraps(func)
+    def wrapper(*args, narrow: bool = False, **kwargs):
+        if not narrow:
+            return func(*args, narrow=False, **kwargs)
+        with plt.rc_context(NARROW_RC):
+            return func(*args, narrow=True, **kwargs)
+    return wrapper
+
+
+def _caption(fig, caption: str, fontsize: float = 7) -> None:
+    fig.text(0.01, 0.005, caption, fontsize=fontsize, color=GREY, ha="left", va="bottom",
+             wrap=True)
+
+
+def _finish(fig, caption: str, path: Path, narrow: bool = False) -> None:
+    """Lay out, add the provenance caption, save (phone layouts at a higher dpi), close."""
+    if narrow:
+        # wrap the caption by hand: matplotlib's wrap does not reserve room for it
+        lines, line = [], ""
+        for w in caption.split(" "):
+            if line and len(line) + len(w) > 58:
+                lines.append(line.rstrip())
+                line = ""
+            line += w + " "
+        lines.append(line.rstrip())
+        caption = "\n".join(lines)
+        height_in = fig.get_size_inches()[1]
+        bottom = (len(lines) * 7.5 * 1.25 + 6) / 72 / height_in
+    else:
+        bottom = 0.03
+    fig.tight_layout(rect=(0, bottom, 1, 1))
+    _caption(fig, caption, 7)
+    fig.savefig(path, dpi=NARROW_DPI if narrow else 120)
+    plt.close(fig)
+
+
+@phone_aware
 def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
-                   horizon_year: float, title: str, caption: str, path: Path) -> None:
-    """CDF (top) and density per year (bottom) of the arrival year, intervals shaded."""
+                   horizon_year: float, title: str, caption: str, path: Path,
+                   references=None, narrow: bool = False) -> None:
+    """CDF (top) and density per year (bottom) of the arrival year, intervals shaded.
+
+    references: optional published forecasts (model/report/references.py `ReferenceForecast`):
+    their published (year, P(by year)) points are marked on the CDF and their medians on the
+    density, each labelled with source and date. narrow: the phone layout.
+    """
     x = np.asarray(arrival_years, dtype=float).ravel()
     finite = np.sort(x[np.isfinite(x)])
     n = x.size
-    fig, (ax_cdf, ax_pdf) = plt.subplots(2, 1, figsize=(9, 7.5), sharex=True,
+    refs = list(references or [])
+    figsize = (NARROW_WIDTH_IN, 7.6 + 0.22 * len(refs)) if narrow else (9, 7.5)
+    fig, (ax_cdf, ax_pdf) = plt.subplots(2, 1, figsize=figsize, sharex=True,
                                          gridspec_kw={"height_ratios": [3, 2]})
     xs = np.concatenate([[cutoff_year], finite, [horizon_year]])
     ys = np.concatenate([[0.0], np.arange(1, finite.size + 1) / n, [finite.size / n]])
-    ax_cdf.step(xs, ys, where="post", color=BLUE, lw=2, label="P(AGI by year)")
+    ax_cdf.step(xs, ys, where="post", color=BLUE, lw=2, label="P(AGI by year), this model")
     p_after = summary["p_after_horizon"]["p"]
     ax_cdf.axhline(1 - p_after, color=GREY, lw=0.8, ls=":")
     ax_cdf.text(horizon_year, 1 - p_after + 0.01,
                 f"{p_after * 100:.0f}% after {horizon_year:.0f}", ha="right", va="bottom",
-                fontsize=9, color=GREY)
+                fontsize=_fs(narrow, 9), color=GREY)
     for year in REPORT_YEARS:
         entry = summary["p_by_year"][str(year)]
         ax_cdf.plot(year, entry["p"], "o", color=ORANGE, ms=4)
-        ax_cdf.annotate(f"{entry['p'] * 100:.0f}%", (year, entry["p"]), textcoords="offset points",
-                        xytext=(3, -12), fontsize=8, color=ORANGE)
+        if not narrow or year in (2027, 2030, 2035, 2050, 2100):
+            ax_cdf.annotate(f"{entry['p'] * 100:.0f}%", (year, entry["p"]),
+                            textcoords="offset points", xytext=(3, -12),
+                            fontsize=_fs(narrow, 8), color=ORANGE)
     ax_cdf.set_ylim(0, 1)
     ax_cdf.set_ylabel("probability AGI has arrived")
     ax_cdf.grid(alpha=0.3)
     med = summary["median"]
     med_text = "after horizon" if med["after_horizon"] else f"{med['value']:.1f}"
-    ax_cdf.set_title(f"{title}\nmedian {med_text}; dots: P(by {', '.join(map(str, REPORT_YEARS))})",
-                     fontsize=11)
+    if narrow:
+        ax_cdf.set_title(f"median {med_text}; dots: P(by report years)")
+    else:
+        ax_cdf.set_title(f"{title}\nmedian {med_text}; dots: P(by "
+                         f"{', '.join(map(str, REPORT_YEARS))})", fontsize=11)
+    for i, ref in enumerate(refs):
+        style = REFERENCE_STYLES[i % len(REFERENCE_STYLES)]
+        shown = [(y, p) for y, p in ref.points if y <= horizon_year]
+        ax_cdf.plot([y for y, _ in shown], [p for _, p in shown], ls=":", lw=1,
+                    color=style["color"], marker=style["marker"], ms=5 if narrow else 6,
+                    mfc="white", mew=1.4, label=f"{ref.label}, {ref.date[:7]}")
 
     bins = np.arange(np.floor(cutoff_year), horizon_year + 1.0, 1.0)
     weights = np.full(finite.size, 1.0 / n)
@@ -69,38 +143,55 @@ def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
         y = top * (1.25 - 0.12 * i)
         ax_pdf.plot([lo["value"], hi_v], [y, y], color=ORANGE, lw=3 - 0.7 * i,
                     solid_capstyle="butt")
-        end = "after horizon" if hi["after_horizon"] else f"{hi_v:.0f}"
+        end = f"after {horizon_year:.0f}" if hi["after_horizon"] else f"{hi_v:.0f}"
         ax_pdf.text(hi_v if not hi["after_horizon"] else horizon_year, y,
                     f"  {int(iv['prob'] * 100)}%: {lo['value']:.0f}–{end}",
                     va="center", ha="left" if not hi["after_horizon"] else "right",
-                    fontsize=8, color=ORANGE,
+                    fontsize=_fs(narrow, 8), color=ORANGE,
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5}
                     if hi["after_horizon"] else None)
-    ax_pdf.set_ylim(0, top * 1.4)
+    ax_pdf.set_ylim(0, top * (1.55 if refs else 1.4))
+    for i, ref in enumerate(refs):
+        style = REFERENCE_STYLES[i % len(REFERENCE_STYLES)]
+        if cutoff_year <= ref.median_year <= horizon_year:
+            ax_pdf.plot(ref.median_year, top * 1.45, marker=style["marker"],
+                        ms=5 if narrow else 6, mfc="white", mew=1.4, color=style["color"],
+                        ls="none")
+    if refs:
+        ax_pdf.text(horizon_year, top * 1.45, "published medians ", ha="right", va="center",
+                    fontsize=_fs(narrow, 7), color=GREY)
     if not med["after_horizon"]:
         for ax in (ax_cdf, ax_pdf):
             ax.axvline(med["value"], color=ORANGE, lw=1.2, ls="--")
     ax_pdf.set_ylabel("probability per year")
-    ax_pdf.set_xlabel("year AGI arrives (effective compute reaches the requirement)")
+    ax_pdf.set_xlabel("year AGI arrives" if narrow
+                      else "year AGI arrives (effective compute reaches the requirement)")
     ax_pdf.grid(alpha=0.3)
     ax_pdf.set_xlim(cutoff_year, horizon_year)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    _caption(fig, caption)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    if refs and narrow:
+        handles, labels = ax_cdf.get_legend_handles_labels()
+        ax_pdf.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.28),
+                      frameon=False, title="published forecasts: (year, P by year)")
+    elif refs:
+        ax_cdf.legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.9,
+                      title="published forecasts (year, P by year)", title_fontsize=8)
+    _finish(fig, caption, path, narrow)
 
 
+@phone_aware
 def trajectory_figure(years: np.ndarray, paths: np.ndarray, cutoff_year: float,
                       points_year: np.ndarray, points_log10_flop: np.ndarray,
                       points_confidence: np.ndarray, requirement_draws: np.ndarray,
-                      reference_year: float, title: str, caption: str, path: Path) -> None:
+                      reference_year: float, title: str, caption: str, path: Path,
+                      narrow: bool = False) -> None:
     """Fan chart of log10 effective compute with history and the requirement band.
 
     paths: (n, len(years)) draws of E(t); points: frontier models' compute moved to
     reference-year algorithms; requirement_draws: posterior draws of R (+inf = no path).
+    narrow: the phone layout (legend below the axes).
     """
-    fig, ax = plt.subplots(figsize=(9, 6))
-    for prob, alpha in zip(INTERVAL_PROBS[::-1], (0.15, 0.25, 0.4)):
+    fig, ax = plt.subplots(figsize=(NARROW_WIDTH_IN, 7.2) if narrow else (9, 6))
+    for prob, alpha in zip(INTERVAL_PROBS[::-1], (0.15, 0.25, 0.4), strict=True):
         lo, hi = np.quantile(paths, [(1 - prob) / 2, 1 - (1 - prob) / 2], axis=0)
         ax.fill_between(years, lo, hi, color=BLUE, alpha=alpha, lw=0,
                         label=f"{int(prob * 100)}% band")
@@ -114,8 +205,8 @@ def trajectory_figure(years: np.ndarray, paths: np.ndarray, cutoff_year: float,
     for label, colour in CONFIDENCE_COLOURS.items():
         sel = points_confidence == label
         if sel.any():
-            ax.scatter(points_year[sel], points_log10_flop[sel], s=18, color=colour,
-                       edgecolor="black", linewidth=0.3, zorder=3,
+            ax.scatter(points_year[sel], points_log10_flop[sel], s=14 if narrow else 18,
+                       color=colour, edgecolor="black", linewidth=0.3, zorder=3,
                        label=f"frontier model ({label} estimate)")
     ax.axvline(cutoff_year, color=GREY, lw=1, ls=":")
     ax.text(cutoff_year, ax.get_ylim()[0], " data cutoff", rotation=90, va="bottom",
@@ -123,10 +214,136 @@ def trajectory_figure(years: np.ndarray, paths: np.ndarray, cutoff_year: float,
     ax.set_xlim(years[0], years[-1])
     ax.set_xlabel("year")
     ax.set_ylabel(f"log10 effective training FLOP (at {reference_year:g} algorithms)")
-    ax.set_title(title, fontsize=11)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    _caption(fig, caption)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    if narrow:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1, frameon=False)
+    else:
+        ax.set_title(title, fontsize=11)
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+    _finish(fig, caption, path, narrow)
+
+
+@phone_aware
+def growth_figure(years: np.ndarray, growth_paths: np.ndarray, arrival_years: np.ndarray,
+                  cutoff_year: float, horizon_year: float, cap_years: np.ndarray, title: str,
+                  caption: str, path: Path, narrow: bool = False) -> None:
+    """"This decade or bust": growth of effective compute by calendar year above P(arrival in year).
+
+    growth_paths: (n, len(years)) OOM/yr over [year, year + 1) (projection.growth_rate_path);
+    arrival_years: every draw (+inf = after the horizon); cap_years: per draw the year spending
+    meets its affordable cap (+inf = never before the horizon).
+    """
+    fig, (ax_g, ax_p) = plt.subplots(2, 1, figsize=(NARROW_WIDTH_IN, 8.4) if narrow else (9, 7),
+                                     sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    edges = np.append(years, years[-1] + 1.0)
+    for prob, alpha in zip(INTERVAL_PROBS[::-1], (0.15, 0.25, 0.4), strict=True):
+        lo, hi = np.quantile(growth_paths, [(1 - prob) / 2, 1 - (1 - prob) / 2], axis=0)
+        ax_g.stairs(hi, edges, baseline=lo, fill=True, color=BLUE, alpha=alpha, lw=0,
+                    label=f"{int(prob * 100)}% band")
+    ax_g.stairs(np.median(growth_paths, axis=0), edges, baseline=None, color=BLUE, lw=2,
+                label="median")
+    cap = np.asarray(cap_years, dtype=float).ravel()
+    if np.mean(cap <= edges[-1]) >= 0.5:
+        c25, c50, c75 = np.quantile(cap, [0.25, 0.5, 0.75])
+        ax_g.axvspan(c25, min(c75, edges[-1]), color=ORANGE, alpha=0.12, lw=0,
+                     label="spending meets its cap (50% int.)")
+        ax_g.axvline(c50, color=ORANGE, lw=1.2, ls="--", label=f"… median {c50:.0f}")
+    for ax in (ax_g, ax_p):
+        ax.axvline(cutoff_year, color=GREY, lw=1, ls=":")
+        ax.grid(alpha=0.3)
+    ax_g.set_ylim(bottom=0)
+    ax_g.text(cutoff_year, ax_g.get_ylim()[1] * 0.98, " data cutoff", va="top",
+              fontsize=_fs(narrow, 8), color=GREY)
+    ax_g.set_ylabel("growth of effective compute (OOM / yr)")
+    if not narrow:
+        ax_g.set_title(title, fontsize=11)
+        ax_g.legend(loc="upper right", fontsize=8, frameon=True, framealpha=0.9)
+
+    x = np.asarray(arrival_years, dtype=float).ravel()
+    bins = np.arange(np.floor(cutoff_year), edges[-1] + 1e-9, 1.0)
+    counts, _ = np.histogram(x[np.isfinite(x)], bins=bins)
+    ax_p.bar(bins[:-1], counts / x.size, width=1.0, align="edge", color=BLUE, alpha=0.75)
+    later = float(np.mean(~(x < bins[-1])))
+    note = f"P({bins[-1]:.0f} or later) = {later * 100:.0f}%"
+    if horizon_year > bins[-1]:
+        note += f"\n(incl. {np.mean(~np.isfinite(x)) * 100:.0f}% after {horizon_year:.0f})"
+    ax_p.text(0.99, 0.95, note, transform=ax_p.transAxes, ha="right", va="top",
+              fontsize=_fs(narrow, 8), color=GREY)
+    ax_p.set_ylabel("P(AGI arrives in year)")
+    ax_p.set_xlabel("calendar year")
+    ax_p.set_xlim(edges[0], edges[-1])
+    if narrow:
+        handles, labels = ax_g.get_legend_handles_labels()
+        ax_p.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.3),
+                    ncol=2, frameon=False)
+    _finish(fig, caption, path, narrow)
+
+
+@phone_aware
+def prior_posterior_figure(panels: list[dict], caption: str, path: Path,
+                           narrow: bool = False) -> None:
+    """Prior against posterior, one panel per growth rate (OOM / yr).
+
+    panels: dicts with `label`, `posterior` (draws) and `prior` (draws, or None when the
+    parameter touches no datum, so that its posterior is its prior, drawn exactly).
+    """
+    cols = 2 if narrow else 3
+    rows = int(np.ceil(len(panels) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(NARROW_WIDTH_IN, 1.9 * rows + 0.9) if narrow
+                             else (9, 2.4 * rows + 0.6), squeeze=False)
+    for ax, panel in zip(axes.ravel(), panels, strict=False):
+        post = np.asarray(panel["posterior"], dtype=float).ravel()
+        prior = None if panel["prior"] is None else np.asarray(panel["prior"], float).ravel()
+        both = post if prior is None else np.concatenate([post, prior])
+        lo, hi = np.quantile(both, [0.005, 0.995])
+        ax.set_title(panel["label"], fontsize=_fs(narrow, 9))
+        ax.set_yticks([])
+        ax.set_xlabel("OOM / yr", fontsize=_fs(narrow, 8, 7.5))
+        ax.grid(alpha=0.3)
+        if hi - lo <= 1e-9 * max(1.0, abs(lo)):  # a Fixed prior: one value, no density
+            ax.axvline(lo, color=BLUE, lw=2)
+            ax.set_xlim(lo - 0.05, lo + 0.05)
+            ax.text(0.5, 0.55, f"fixed at {lo:.3g}\n(no datum; posterior = prior)",
+                    transform=ax.transAxes, ha="center", fontsize=_fs(narrow, 8, 7.5),
+                    color=GREY, bbox={"facecolor": "white", "edgecolor": "none"})
+            continue
+        bins = np.linspace(lo, hi, 40 if narrow else 50)
+        if prior is not None:
+            ax.hist(prior, bins=bins, density=True, histtype="stepfilled", color=GREY,
+                    alpha=0.25, label="prior")
+            ax.hist(prior, bins=bins, density=True, histtype="step", color=GREY, lw=1)
+        ax.hist(post, bins=bins, density=True, histtype="stepfilled", color=BLUE, alpha=0.6,
+                label="posterior" if prior is not None else "posterior = prior")
+        ax.legend(fontsize=_fs(narrow, 7, 7.5), frameon=False, loc="upper right")
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_visible(False)
+    _finish(fig, caption, path, narrow)
+
+
+@phone_aware
+def rank_figure(dataset, var_names: list[str], caption: str, path: Path,
+                narrow: bool = False) -> None:
+    """Rank plots (az.plot_rank) per chain: uniform ranks in every chain mean the chains mix."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        import arviz as az
+
+    n = sum(int(np.prod([dataset[v].sizes[d] for d in dataset[v].dims
+                         if d not in ("chain", "draw")])) for v in var_names)
+    cols = 2 if narrow else 4
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(NARROW_WIDTH_IN, 2.0 * rows + 0.8) if narrow
+                             else (9, 2.1 * rows + 0.6), squeeze=False)
+    used = axes.ravel()[:n]
+    az.plot_rank(dataset, var_names=var_names, ax=used, kind="bars")
+    for ax in used:
+        title = ax.get_title().replace("_oom_per_year", "").replace("\n", ": ")
+        ax.set_title(title, fontsize=_fs(narrow, 8, 7.5))
+        ax.tick_params(labelsize=_fs(narrow, 7, 7.5))
+        ax.set_xlabel("rank (all chains)", fontsize=_fs(narrow, 7, 7.5))
+        ax.set_ylabel("chain", fontsize=_fs(narrow, 7, 7.5))
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    _finish(fig, caption, path, narrow)

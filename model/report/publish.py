@@ -1,0 +1,440 @@
+"""`oomcast publish RUN_DIR`: the citable report of a run, its intervals.json, and the gate.
+
+Steps: load the run's InferenceData -> headline numbers with MCSEs (headline.py) -> diagnostics
+(model/inference.py) -> publication gate (gate.py; refuse unless `draft`) -> figures
+(figures.py, each drawn at desktop and phone width) -> the scenario's priors, the data's
+provenance, software and the recorded command -> report (render.py: one self-contained HTML file,
+or Markdown with PNGs beside it) and intervals.json beside it.
+
+Nothing here samples: the report describes the run exactly as recorded, and the gate says when
+the files it recorded have changed since.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from model.forecast import projection_inputs, trajectory_parameters
+from model.inference import diagnostics, load_idata
+from model.projection import effective_compute_path, growth_rate_path
+from model.report import figures
+from model.report.gate import (
+    file_sha256,
+    gate_failures,
+    one_line,
+    recorded_data_dir,
+)
+from model.report.headline import dumps, headline_numbers, intervals_document
+from model.report.references import load_references
+from model.scenario import CONFIDENCE_LABELS, PriorSpecError, load_scenario
+from model.summary import censored, summarize_arrival, summarize_posterior
+
+FORMATS = ("html", "md")
+SENSITIVITY_FILE = "sensitivity.json"
+
+#: Parameters shown in the rank plots: every growth rate that is sampled, the softness of
+#: "no AGI yet" (the one parameter the present informs directly), and the arrival year.
+RANK_VARIABLES = ("hardware_growth_oom_per_year", "spending_growth_oom_per_year",
+                  "other_growth_oom_per_year", "algorithmic_growth_oom_per_year",
+                  "not_yet_agi_softness_oom", "arrival_year")
+
+#: Growth rates compared prior against posterior (label, variable, domain or None).
+GROWTH_RATES = (
+    ("hardware price-performance", "hardware_growth_oom_per_year", None),
+    ("spending on the largest run", "spending_growth_oom_per_year", None),
+    ("other (longer runs, utilisation)", "other_growth_oom_per_year", None),
+    ("physical compute (sum)", "physical_compute_growth_oom_per_year", None),
+    ("algorithms: language models", "algorithmic_growth_oom_per_year", "language_models"),
+    ("algorithms: vision", "algorithmic_growth_oom_per_year", "vision"),
+    ("algorithms: translation", "algorithmic_growth_oom_per_year", "translation"),
+    ("gross world product", "gwp_growth_oom_per_year", None),
+    ("unhobbling (after the cutoff)", "unhobbling_growth_oom_per_year", None),
+)
+
+
+class PublishError(ValueError):
+    """The run directory cannot be published (missing or unreadable files, bad arguments)."""
+
+
+class GateRefused(RuntimeError):
+    """The run fails the publication gate; `failures` lists every reason."""
+
+    def __init__(self, failures: list[str]):
+        self.failures = list(failures)
+        super().__init__("publication refused: " + one_line(self.failures)
+                         + " (--draft publishes it marked DRAFT, listing every reason)")
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    description: str
+    wide: Path
+    narrow: Path | None = None
+
+
+@dataclass
+class Report:
+    """Everything the renderer needs; built by `assemble`."""
+
+    run_name: str
+    headline: dict
+    intervals: dict
+    failures: list[str]
+    draft: bool
+    diagnostics: dict
+    attrs: dict
+    scenario: object | None
+    scenario_problem: str | None
+    data: list[dict]
+    references: list
+    sensitivity: object | None
+    command: str
+    figures: list[Figure] = field(default_factory=list)
+    sensitivity_problem: str | None = None
+    sensitivity_figure: Figure | None = None
+    explorer: tuple[dict, str] | None = None  # (payload, its JSON): the requirement explorer
+    explorer_problem: str | None = None
+
+    @property
+    def caption(self) -> str:
+        a = self.attrs
+        vint = _json(a.get("oomcast_data_vintages")) or {}
+        return (f"oomcast · scenario {a.get('oomcast_scenario')} "
+                f"({str(a.get('oomcast_scenario_sha256', ''))[:10]}) · data cutoff "
+                f"{float(a.get('oomcast_cutoff_year', np.nan)):.2f}, frontier vintage "
+                f"{vint.get('frontier_compute', '?')} · seed {a.get('oomcast_seed')} · "
+                f"{self.headline['n_draws']} draws · commit "
+                f"{str(a.get('oomcast_git_commit', ''))[:10]}"
+                f"{'-dirty' if str(a.get('oomcast_git_commit', '')).endswith('-dirty') else ''}")
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    out_dir: Path
+    report_path: Path
+    intervals_path: Path
+    failures: list[str]
+    draft: bool
+
+
+def _json(value):
+    if isinstance(value, str) and value[:1] in "{[":
+        return json.loads(value)
+    return value
+
+
+def _attrs(idata) -> dict:
+    return {k: (v.item() if isinstance(v, np.generic) else v)
+            for k, v in idata.posterior.attrs.items()}
+
+
+def reproduce_command(command: str, out_dir: Path | str) -> list[str]:
+    """The recorded `oomcast run ...` command as argv, writing to `out_dir` instead."""
+    tokens = shlex.split(command)
+    if tokens[:2] != ["oomcast", "run"]:
+        raise PublishError(f"recorded command is not an `oomcast run`: {command!r}")
+    out, i, replaced = [], 0, False
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok == "--out":
+            out += ["--out", str(out_dir)]
+            i += 2
+            replaced = True
+            continue
+        if tok.startswith("--out="):
+            out.append(f"--out={out_dir}")
+            replaced = True
+        else:
+            out.append(tok)
+        i += 1
+    if not replaced:
+        out += ["--out", str(out_dir)]
+    return out
+
+
+def _data_provenance(attrs: dict) -> list[dict]:
+    recorded = _json(attrs.get("oomcast_data_sha256")) or {}
+    vintages = _json(attrs.get("oomcast_data_vintages")) or {}
+    data_dir = recorded_data_dir(attrs)
+    rows = []
+    for stream, sha in sorted(recorded.items()):
+        csv, prov_path = data_dir / f"{stream}.csv", data_dir / f"{stream}.provenance.json"
+        try:
+            prov = json.loads(prov_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            prov = {}
+        urls = prov.get("source_url", [])
+        rows.append({
+            "stream": stream, "title": prov.get("title", "(provenance record missing)"),
+            "vintage": vintages.get(stream, prov.get("vintage", "?")),
+            "sha256": sha, "matches": csv.is_file() and file_sha256(csv) == sha,
+            "licence": prov.get("licence", "?"), "citation": prov.get("citation", "?"),
+            "urls": urls if isinstance(urls, list) else [urls],
+            "retrieved": prov.get("retrieved", "?"),
+        })
+    return rows
+
+
+def _scenario(attrs: dict):
+    path = attrs.get("oomcast_scenario_path")
+    if not path:
+        return None, "the run records no scenario path"
+    try:
+        scenario = load_scenario(Path(path))
+    except PriorSpecError as exc:
+        return None, f"the scenario file cannot be read now: {exc}"
+    if scenario.sha256 != attrs.get("oomcast_scenario_sha256"):
+        return scenario, ("the scenario file has changed since the run: the priors below are "
+                          "the file as it is now, not necessarily those the run used")
+    return scenario, None
+
+
+def _sensitivity(run_dir: Path, attrs: dict):
+    """(the sensitivity summary or None, a problem with it or None, its figure or None)."""
+    path = run_dir / SENSITIVITY_FILE
+    if not path.is_file():
+        return None, None, None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        return {"error": f"{SENSITIVITY_FILE} could not be read: {exc}"}, None, None
+    problem = None
+    recorded = doc.get("run", {}) if isinstance(doc, dict) else {}
+    if (isinstance(recorded, dict) and recorded.get("scenario_sha256")
+            and recorded["scenario_sha256"] != attrs.get("oomcast_scenario_sha256")):
+        problem = (f"{SENSITIVITY_FILE} was computed for another scenario file "
+                   f"(SHA-256 {str(recorded['scenario_sha256'])[:12]}), not this run's")
+    png = run_dir / "sensitivity.png"
+    figure = Figure("sensitivity", "Power-scaled arrival distribution",
+                    "The arrival-year distribution with the prior power-scaled (alpha from "
+                    "about 0.8 to 1.25), by importance weighting of this run's draws "
+                    "(oomcast sensitivity).", png) if png.is_file() else None
+    return doc, problem, figure
+
+
+def _draw_figures(report: Report, idata, scenario, fig_dir: Path) -> list[Figure]:
+    """Every figure of the report, each at desktop width and at phone width."""
+    post, attrs = idata.posterior, report.attrs
+    cutoff = float(attrs["oomcast_cutoff_year"])
+    horizon = float(attrs["oomcast_horizon_year"])
+    ref_year = float(attrs["oomcast_reference_year"])
+    domain = attrs.get("oomcast_forecast_domain", "language_models")
+    name = report.run_name
+    arrival = post["arrival_year"].to_numpy()
+    out: list[Figure] = []
+
+    def both(key, draw):
+        wide, narrow = fig_dir / f"{key}.png", fig_dir / f"{key}-phone.png"
+        draw(wide, False)
+        draw(narrow, True)
+        return wide, narrow
+
+    summary_like = dict(report.headline, intervals=report.headline["equal_tailed"])
+    wide, narrow = both("arrival", lambda p, nar: figures.arrival_figure(
+        arrival, summary_like, cutoff, horizon,
+        f"When does effective compute reach the AGI requirement? Scenario '{name}'",
+        report.caption, p, references=report.references, narrow=nar))
+    out.append(Figure("arrival", "Arrival year: cumulative probability and density",
+                      "Top: P(AGI has arrived by year), with the report years marked and the "
+                      "published forecasts listed below as references (their milestones differ "
+                      "from this model's; compare shapes, not definitions). Bottom: probability "
+                      "per calendar year, the equal-tailed intervals, and the published "
+                      "medians.", wide, narrow))
+
+    inputs = projection_inputs(trajectory_parameters(post, scenario), scenario, cutoff)
+    keep = np.random.default_rng(0).choice(inputs.size, size=min(2000, inputs.size),
+                                           replace=False)
+    sub = type(inputs)(**{k: getattr(inputs, k)[keep] for k in inputs.__dataclass_fields__})
+
+    years = np.arange(2010.0, 2061.0, 0.25)
+    paths = effective_compute_path(years, sub, cutoff)
+    g_alg = np.median(post["algorithmic_growth_oom_per_year"].sel(domain=domain).to_numpy())
+    f_year = idata.constant_data["frontier_year"].to_numpy()
+    points = (idata.observed_data["frontier_log10_flop"].to_numpy()
+              + g_alg * (f_year - ref_year))
+    conf = np.array([CONFIDENCE_LABELS[int(i)] for i in
+                     idata.constant_data["frontier_confidence_idx"].to_numpy()])
+    req = post["requirement_log10_flop"].to_numpy().ravel()
+    wide, narrow = both("trajectory", lambda p, nar: figures.trajectory_figure(
+        years, paths, cutoff, f_year, points, conf, req, ref_year,
+        f"Effective training compute of the frontier run vs the AGI requirement "
+        f"(scenario '{name}')", report.caption, p, narrow=nar))
+    out.append(Figure("trajectory", "Effective compute against the requirement",
+                      f"Fan chart (50/80/90% bands, 2,000 posterior draws) of log10 effective "
+                      f"training FLOP at {ref_year:g} algorithms; dots are frontier models' "
+                      f"recorded compute moved to {ref_year:g} algorithms with the posterior "
+                      f"median algorithmic rate; the orange band is the requirement's "
+                      f"posterior 50% interval.", wide, narrow))
+
+    cal_years = np.arange(2015.0, 2060.0, 1.0)
+    growth = growth_rate_path(cal_years, sub, cutoff)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = sub.spending_growth_oom_per_year - sub.gwp_growth_oom_per_year
+        tau = np.where(excess > 0, np.maximum(sub.spending_headroom_oom, 0.0) / excess, np.inf)
+    cap_years = cutoff + tau
+    wide, narrow = both("decade", lambda p, nar: figures.growth_figure(
+        cal_years, growth, arrival, cutoff, horizon, cap_years,
+        f"This decade or bust? Growth of effective compute and the arrival year "
+        f"(scenario '{name}')", report.caption, p, narrow=nar))
+    out.append(Figure("decade", "\u201cThis decade or bust\u201d",
+                      "Top: growth of effective compute in OOM per year over each calendar "
+                      "year (posterior bands); before the data cutoff it is the fitted trend, "
+                      "after it each component grows until its cap, and spending slows to the "
+                      "economy's growth once it meets its affordable share of world product "
+                      "(orange: when). Bottom: probability that AGI arrives in each year.",
+                      wide, narrow))
+
+    panels = []
+    for label, var, dom in GROWTH_RATES:
+        if var not in post:
+            continue
+        sel = {"domain": dom} if dom else {}
+        prior = (idata.prior[var].sel(**sel).to_numpy()
+                 if "prior" in idata.groups() and var in idata.prior else None)
+        panels.append({"label": label, "posterior": post[var].sel(**sel).to_numpy(),
+                       "prior": prior})
+    wide, narrow = both("prior_posterior", lambda p, nar: figures.prior_posterior_figure(
+        panels, report.caption, p, narrow=nar))
+    out.append(Figure("prior_posterior", "Prior against posterior, every growth rate",
+                      "Grey: prior draws; blue: posterior. Rates that act only after the "
+                      "cutoff (world product, unhobbling) touch no datum, so their posterior "
+                      "is their prior, drawn exactly.", wide, narrow))
+
+    ds = post[[v for v in RANK_VARIABLES if v in post]].copy()
+    ds["arrival_year"] = (("chain", "draw"), censored(arrival, horizon))
+    var_names = list(ds.data_vars)
+    wide, narrow = both("rank", lambda p, nar: figures.rank_figure(
+        ds, var_names, report.caption, p, narrow=nar))
+    out.append(Figure("rank", "Rank plots",
+                      f"Ranks of each draw among all chains, histogram per chain "
+                      f"({report.headline['n_chains']} chains): flat, overlapping histograms "
+                      f"mean the chains explore the same distribution. Arrival year with "
+                      f"'after {horizon:.0f}' censored at {horizon + 1:.0f}: those tied draws "
+                      f"share one rank, so they pile into the last bar of every chain alike. "
+                      f"The diagnostics table covers every free parameter.", wide, narrow))
+    return out
+
+
+def assemble(run_dir: Path, draft: bool = False) -> tuple[Report, object]:
+    """Load the run, compute the headline and the gate; refuse unless draft (GateRefused)."""
+    run_dir = Path(run_dir)
+    nc = run_dir / "posterior.nc"
+    if not nc.is_file():
+        raise PublishError(f"{run_dir}: not a run directory (no posterior.nc)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            idata = load_idata(nc)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is a clean input error
+        raise PublishError(f"{nc}: cannot be read: {exc}") from None
+    attrs = _attrs(idata)
+    missing = [k for k in ("oomcast_horizon_year", "oomcast_cutoff_year",
+                           "oomcast_reference_year", "oomcast_command")
+               if k not in attrs]
+    if missing or "arrival_year" not in idata.posterior:
+        lacks = ", ".join(missing or ["arrival_year"])
+        raise PublishError(f"{nc}: not an oomcast run (lacks {lacks})")
+    horizon = float(attrs["oomcast_horizon_year"])
+    scenario, problem = _scenario(attrs)
+    sensitivity, sens_problem, sens_figure = _sensitivity(run_dir, attrs)
+    summary = _run_summary(idata, scenario if problem is None else None, attrs)
+    headline = headline_numbers(idata.posterior["arrival_year"].to_numpy(), horizon, summary)
+    diag = diagnostics(idata, horizon)
+    failures = gate_failures(diag, headline, attrs)
+    if failures and not draft:
+        raise GateRefused(failures)
+    is_draft = bool(failures)
+    report = Report(
+        run_name=str(attrs.get("oomcast_scenario", run_dir.name)), headline=headline,
+        intervals=intervals_document(headline, attrs, failures, is_draft), failures=failures,
+        draft=is_draft, diagnostics=diag, attrs=attrs, scenario=scenario,
+        scenario_problem=problem, data=_data_provenance(attrs), references=load_references(),
+        sensitivity=sensitivity, command=str(attrs["oomcast_command"]),
+        sensitivity_problem=sens_problem, sensitivity_figure=sens_figure)
+    return report, idata
+
+
+
+def _run_summary(idata, scenario, attrs: dict) -> dict:
+    """The headline with the estimator `oomcast run` uses for summary.json: Rao-Blackwellised
+    (the requirement integrated out per draw, model/forecast.py `arrival_cdf_by_draw`) when the
+    run's scenario file is unchanged; otherwise the arrival draws counted, since they alone do
+    not depend on the file (the gate then fails anyway)."""
+    post = idata.posterior
+    horizon = float(attrs["oomcast_horizon_year"])
+    arrival = post["arrival_year"].to_numpy()
+    if scenario is None:
+        return summarize_arrival(arrival, horizon)
+    return summarize_posterior(post, scenario, float(attrs["oomcast_cutoff_year"]))
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def publish(run_dir: Path, out_dir: Path | None = None, fmt: str = "html",
+            draft: bool = False) -> PublishResult:
+    """Write the report and intervals.json into out_dir (default RUN_DIR/report)."""
+    from model.report.render import render_html, render_markdown
+
+    if fmt not in FORMATS:
+        raise PublishError(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
+    run_dir = Path(run_dir)
+    out_dir = Path(out_dir) if out_dir is not None else run_dir / "report"
+    report, idata = assemble(run_dir, draft=draft)
+    scenario = report.scenario or _fallback_scenario(report.attrs)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".oomcast-publish-", dir=out_dir) as tmp:
+        fig_dir = Path(tmp)
+        report.figures = _draw_figures(report, idata, scenario, fig_dir)
+        if fmt == "html":
+            report.explorer, report.explorer_problem = _explorer(report, idata)
+        if fmt == "html":
+            report_path = out_dir / "report.html"
+            _write_atomic(report_path, render_html(report).encode())
+        else:
+            figs_out = out_dir / "figures"
+            figs_out.mkdir(exist_ok=True)
+            for f in report.figures + [report.sensitivity_figure]:
+                if f is not None:
+                    shutil.copyfile(f.wide, figs_out / f.wide.name)
+            report_path = out_dir / "report.md"
+            _write_atomic(report_path, render_markdown(report, "figures").encode())
+    intervals_path = out_dir / "intervals.json"
+    _write_atomic(intervals_path, dumps(report.intervals).encode())
+    return PublishResult(out_dir, report_path, intervals_path, report.failures, report.draft)
+
+
+def _explorer(report: Report, idata) -> tuple[tuple[dict, str] | None, str | None]:
+    """The requirement explorer's data (model/report/explorer.py), or why there is none: it
+    needs the run's own requirement, so the scenario file must be the one the run used."""
+    from model.report.explorer import explorer_data
+
+    if report.scenario is None or report.scenario_problem:
+        return None, (f"The requirement explorer is left out: {report.scenario_problem or ''}"
+                      .rstrip(": ") + ".")
+    return explorer_data(idata.posterior, report.scenario,
+                         float(report.attrs["oomcast_cutoff_year"]), report.headline), None
+
+
+def _fallback_scenario(attrs: dict):
+    """Only reference year and forecast domain are needed to project; used when the scenario
+    file cannot be read (the report says so)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(reference_year=float(attrs["oomcast_reference_year"]),
+                           forecast_domain=attrs.get("oomcast_forecast_domain",
+                                                     "language_models"))
