@@ -193,14 +193,19 @@ SOURCES: dict[str, dict] = {
         "reference_path": None,  # hand-entered: scripts/published_estimates_source.csv
         "vintage": "2026-11-28",
         "title": "Published summary estimates used as likelihood terms (hand-entered)",
-        "source_url": ["https://arxiv.org/abs/2403.05812"],
+        "source_url": [
+            "https://arxiv.org/abs/2403.05812",
+            "https://epoch.ai/data-insights/llm-inference-price-trends",
+        ],
         "source_repository": "this repository (oomcast), hand-entered",
         "source_path": "scripts/published_estimates_source.csv",
         "source_commit": "n/a: hand-entered file in this repository, identified by raw_sha256",
         "licence": "Numbers (facts) from the cited publications; cite each publication",
         "citation": "Ho, A., Besiroglu, T., Erdil, E., Owen, D., Rahman, R., Guo, Z. C., "
         "Atkinson, D., Thompson, N. & Sevilla, J. (2024), 'Algorithmic progress in language "
-        "models', arXiv:2403.05812",
+        "models', arXiv:2403.05812; Epoch AI (2025-03-12), 'LLM inference prices have fallen "
+        "rapidly but unequally across tasks', https://epoch.ai/data-insights/"
+        "llm-inference-price-trends",
         "notes": [
             "vintage = date the numbers were entered from the publications.",
             "ho2024_lm_halving: compute needed for fixed language-model performance halves every "
@@ -208,6 +213,18 @@ SOURCES: dict[str, dict] = {
             "90% CI of roughly 2-22 months; the arXiv 95% interval is the one entered.",
             "The Ho et al. dataset is not public in any repository, so the published estimate is "
             "used as a summary likelihood.",
+            "epoch2025_inference_price_decline: the price of LLM inference at fixed capability "
+            "fell ~40x/yr to GPT-4 level on GPQA Diamond, 9x-900x/yr across benchmarks and "
+            "thresholds (Epoch AI data insight, 2025-03-12; data and results in "
+            "github.com/epoch-research/llm-benchmark-efficiency, commit 34b92331). The 9x-900x "
+            "spread is across thresholds, not a confidence interval; it is entered as a 90% range "
+            "because its width (2.0 OOM/yr) matches the 90% CI of the GPQA GPT-4-level fit itself "
+            "(42x/yr, [4.4, 401]: 1.96 OOM/yr; lowest_price_models_results.csv). Used only by "
+            "scenarios with settings.use_inference_price_stream = true (model/build.py), as weak "
+            "evidence on algorithmic progress net of hardware: prices also move with margins, "
+            "distillation and inference-only optimisations. The raw per-model price data were not "
+            "curated: n = 4-9 models per threshold and partly Artificial Analysis data of unclear "
+            "reuse terms.",
         ],
     },
 }

@@ -202,6 +202,9 @@ def test_published_estimate_row():
     row = t.set_index("estimate_id").loc["ho2024_lm_halving"]
     assert (row.central, row.lower, row.upper, row.interval_level) == (8, 5, 14, 0.95)
     assert row.unit == "months" and "arXiv:2403.05812" in row.citation
+    price = t.set_index("estimate_id").loc["epoch2025_inference_price_decline"]
+    assert (price.central, price.lower, price.upper, price.interval_level) == (40, 9, 900, 0.9)
+    assert price.unit == "factor_per_year" and "llm-inference-price-trends" in price.citation
 
 
 # ----------------------------------------------------------------------------------------------
@@ -485,7 +488,7 @@ def test_curation_is_deterministic_and_matches_committed_file(tmp_path, capsys):
         a = (tmp_path / "a" / fname).read_bytes()
         assert a == (tmp_path / "b" / fname).read_bytes()
         assert a == (DATA_DIR / fname).read_bytes()
-    assert "published_estimates: kept 1" in capsys.readouterr().out
+    assert "published_estimates: kept 2" in capsys.readouterr().out
 
 
 def test_curation_writes_nothing_on_error(tmp_path, capsys):

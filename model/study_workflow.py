@@ -1,0 +1,375 @@
+"""`oomcast sensitivity`, `oomcast sweep` and `oomcast compare` end to end.
+
+Computation lives in model/studies/ and drawing in model/report/study_figures.py; this module
+loads, calls both and writes the outputs atomically (a temporary name in the same folder, then
+os.replace), so a crash never leaves a half-written file that a reader such as `oomcast publish`
+could pick up.
+
+    sensitivity(RUN_DIR)  -> RUN_DIR/sensitivity.json, RUN_DIR/sensitivity.png
+    sweep(SPEC)           -> OUT/sweep.csv, sweep.json, tornado.png, cdfs.png (OUT replaced whole)
+    compare(RUN_DIR...)   -> one PNG of the runs' arrival CDFs overlaid
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from model.report.study_figures import (
+    cdf_overlay_figure,
+    power_scaled_arrival_figure,
+    tornado_figure,
+)
+from model.studies import sensitivity as sens
+from model.studies import sweep as sw
+from model.studies.cache import DEFAULT_CACHE_DIR, ResultCache, content_hash, file_sha256
+from model.studies.executor import Outcome, Task, map_cached
+from model.studies.rundir import LoadedRun, load_run
+
+
+class StudyError(ValueError):
+    """A study cannot start: bad run directory, spec or data (a clean one-line message)."""
+
+
+# ---------------------------------------------------------------------------- atomic writes
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _atomic_figure(path: Path, draw, *args, **kwargs) -> None:
+    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
+    try:
+        draw(*args, path=tmp, **kwargs)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _median(summary: dict) -> float | None:
+    return None if summary["median"]["after_horizon"] else summary["median"]["value"]
+
+
+def _load(run_dir) -> LoadedRun:
+    from model.studies.rundir import RunDirError
+
+    try:
+        return load_run(run_dir)
+    except RunDirError as exc:
+        raise StudyError(str(exc)) from None
+
+
+# ---------------------------------------------------------------------------- sensitivity
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    document: dict
+    json_path: Path
+    png_path: Path
+
+
+COMPONENT_LABELS = {"prior": "prior (all fitted)", "likelihood": "likelihood (all streams)"}
+
+
+def sensitivity(run_dir: Path | str) -> SensitivityResult:
+    run = _load(run_dir)
+    inputs = sens.run_inputs(run)
+    results = sens.power_scaling(inputs)
+    grid, cdf = run.arrival_cdf()
+    scaled = sens.power_scaled_arrival(run, inputs, summarize=lambda w: run.summary(w, (grid,
+                                                                                        cdf)))
+    doc = sens.sensitivity_document(run, results, inputs, scaled)
+    flat = cdf.reshape(-1, grid.size)
+    curves = [{"alpha": a, "cdf": w @ flat, "pareto_k": k, "flag": f, "median": _median(s)}
+              for a, w, k, f, s in zip(scaled["alphas"], scaled["weights"], scaled["pareto_k"],
+                                       scaled["pareto_k_flag"], scaled["summaries"],
+                                       strict=True)]
+    bars = []
+    for comp in doc["components"]:
+        label = COMPONENT_LABELS.get(comp["id"]) or comp["id"].split(":", 1)[1]
+        if comp["scope"] == "stream":
+            label = "data: " + label
+        bars.append({"label": label, "kind": comp["kind"], "flag": comp["pareto_k_flag"],
+                     "sensitivity": doc["sensitivity"][comp["id"]]["arrival_year"]})
+    run_dir = Path(run_dir)
+    json_path, png_path = run_dir / "sensitivity.json", run_dir / "sensitivity.png"
+    _atomic_figure(png_path, power_scaled_arrival_figure, grid, curves, bars, sens.THRESHOLD,
+                   run.cutoff_year, run.scenario.horizon_year,
+                   title=f"Power-scaling sensitivity of the arrival year, scenario "
+                         f"'{run.scenario.name}'",
+                   caption=f"oomcast sensitivity · {run.caption()} · Kallioinen et al. 2023, "
+                           "delta 0.01, PSIS weights")
+    _atomic_text(json_path, json.dumps(doc, indent=2, sort_keys=False, allow_nan=False) + "\n")
+    return SensitivityResult(doc, json_path, png_path)
+
+
+def format_sensitivity(doc: dict) -> str:
+    """Plain-text table: per quantity, prior and likelihood sensitivity and the diagnosis."""
+    lines = [f"power-scaling sensitivity (CJS, threshold {doc['method']['threshold']}), "
+             f"scenario {doc['run']['scenario']}:",
+             f"  {'quantity':46s} {'prior':>7s} {'likel.':>7s}  diagnosis"]
+    for q, d in doc["diagnosis"].items():
+        lines.append(f"  {q:46s} {d['prior']:7.3f} {d['likelihood']:7.3f}  {d['label']}")
+    lines.append("arrival year, by prior block:")
+    for r in doc["ranking"]["arrival_year"]:
+        lines.append(f"  {r['component']:46s} {r['sensitivity']:7.3f}")
+    flagged = [f"{c['id']} (k-hat {c['pareto_k']:.2f}, max weight ratio "
+               f"{c['max_weight_ratio']:.3g})" for c in doc["components"] if c["pareto_k_flag"]]
+    if flagged:
+        lines.append("Pareto k-hat > 0.7 (unreliable): " + ", ".join(flagged))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- sweep
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    out_dir: Path
+    outcomes: list[Outcome]
+    rows: list[dict]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+
+def _prepare_payloads(variants, run: LoadedRun, sampler: dict, refit_all: bool, grid,
+                      data_dir) -> tuple[list, dict]:
+    from model import data as data_mod
+    from model.build import prepare_observations
+    from model.scenario import parse_scenario
+
+    streams = data_mod.load_all(data_dir or data_mod.DATA_DIR)
+    hashes = data_mod.data_hashes(streams)
+    changed = sorted(k for k in set(hashes) | set(run.data_sha256)
+                     if hashes.get(k) != run.data_sha256.get(k))
+    if changed:
+        raise StudyError(f"{run.path} was fitted on data that differ from the data now "
+                         f"({', '.join(changed)}): re-run it before sweeping, so that reweighted "
+                         "and refitted variants condition on the same data")
+    tables = {k: s.table for k, s in streams.items()}
+    payloads = []
+    for v in variants:
+        obs, err = None, None
+        scenario = parse_scenario(v.scenario_text, Path(v.label))
+        try:
+            obs = prepare_observations(tables, scenario, run.cutoff_year)
+        except ValueError as exc:
+            err = f"{type(exc).__name__}: {exc}"
+        payloads.append(sw.VariantPayload(variant=v, obs=obs, obs_error=err, sampler=sampler,
+                                          force_refit=refit_all or v.force_refit,
+                                          grid_years=grid(scenario.horizon_year)))
+    return payloads, hashes
+
+
+def sweep(spec_path: Path | str, run_dir: Path | str | None = None,
+          out_dir: Path | str | None = None, cache_dir: Path | str = DEFAULT_CACHE_DIR,
+          scheduler: str | None = None, workers: int = 2, refit_all: bool = False,
+          sampler_overrides: dict | None = None, data_dir: Path | None = None,
+          progress: bool | None = None, task_fn=None) -> SweepResult:
+    """Answer every variant of a sweep spec (cached), then write the table and figures."""
+    from model.forecast import arrival_grid_years
+    from model.summary import REPORT_YEARS
+
+    try:
+        spec = sw.load_spec(spec_path)
+        run_dir = run_dir or spec.base_run
+        if not run_dir:
+            raise StudyError(f"{spec_path}: no base run: set base_run in the spec or pass --run")
+        run = _load(run_dir)
+        base_text = Path(run.scenario.path).read_text(encoding="utf-8")
+        variants = sw.build_variants(spec, run.scenario, base_text)
+        sampler = sw.sampler_for_refits(run, spec, sampler_overrides or {})
+    except sw.SweepSpecError as exc:
+        raise StudyError(str(exc)) from None
+    def grid(horizon_year):
+        return arrival_grid_years(run.cutoff_year, horizon_year, REPORT_YEARS)
+
+    payloads, hashes = _prepare_payloads(variants, run, sampler, refit_all, grid, data_dir)
+    base = sw.base_draws(run, file_sha256(run.path / "posterior.nc"))
+    tasks = []
+    for p in payloads:
+        desc = sw.payload_description(p.variant, base, hashes, sampler, p.force_refit,
+                                      p.grid_years)
+        tasks.append(Task(key=content_hash(desc), label=p.variant.label, payload=p,
+                          description=desc))
+    outcomes = map_cached(task_fn or sw.answer_variant, tasks, cache=ResultCache(cache_dir),
+                          scheduler=scheduler, n_workers=workers, shared=base,
+                          name=f"sweep {spec.name}", progress=progress)
+    rows = [sw.table_row(o) for o in outcomes]
+    out_dir = Path(out_dir or Path("runs") / f"sweep-{spec.name}")
+    _write_sweep(out_dir, spec, run, variants, outcomes, rows)
+    return SweepResult(out_dir, outcomes, rows)
+
+
+def _csv_text(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=sw.table_columns(), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("inf" if isinstance(v, float) and np.isinf(v) else v)
+                         for k, v in row.items()})
+    return buf.getvalue()
+
+
+def _write_sweep(out_dir: Path, spec, run: LoadedRun, variants, outcomes, rows) -> None:
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.with_name(f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}")
+    tmp.mkdir()
+    try:
+        (tmp / "sweep.csv").write_text(_csv_text(rows), encoding="utf-8")
+        doc = {"schema_version": 1, "kind": "oomcast.sweep", "spec": str(spec.path),
+               "name": spec.name, "title": spec.title, "base_run": str(run.path),
+               "base_scenario": run.scenario.name, "variants": []}
+        for o in outcomes:
+            entry = {"label": o.label, "cached": o.cached, "error": o.error}
+            if o.ok:
+                entry.update({k: o.value[k] for k in ("group", "side", "kind", "method", "reason",
+                                                       "pareto_k", "importance_ess",
+                                                       "diagnostics", "summary", "wall_s")})
+            doc["variants"].append(entry)
+        (tmp / "sweep.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        _sweep_figures(tmp, spec, run, outcomes)
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}")
+            os.replace(out_dir, old)
+        os.replace(tmp, out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _sweep_figures(out: Path, spec, run: LoadedRun, outcomes) -> None:
+    ok = [o.value for o in outcomes if o.ok]
+    base = next((r for r in ok if r["kind"] == sw.BASELINE), None)
+    horizon = run.scenario.horizon_year
+    caption = f"oomcast sweep {spec.name} · base {run.caption()}"
+    groups: dict[str, list[dict]] = {}
+    for r in ok:
+        if r["kind"] != sw.BASELINE:
+            groups.setdefault(r["group"], []).append(r)
+    base_median = _median(base["summary"]) if base else None
+    beyond = horizon + 1.0
+
+    def span(rs):
+        meds = [beyond if _median(r["summary"]) is None else _median(r["summary"]) for r in rs]
+        b = beyond if base_median is None else base_median
+        return max(meds + [b]) - min(meds + [b])
+
+    tornado_rows = [{"group": g, "points": [{"side": r["side"], "median": _median(r["summary"]),
+                                             "method": r["method"]} for r in rs]}
+                    for g, rs in groups.items() if g != "scenario files"]
+    tornado_rows.sort(key=lambda row: -span(groups[row["group"]]))
+    if tornado_rows:
+        _atomic_figure(out / "tornado.png", tornado_figure, tornado_rows, base_median, horizon,
+                       title=f"Arrival median, one prior at a time (sweep '{spec.name}'; "
+                             f"baseline {run.scenario.name})", caption=caption)
+    panels = [{"title": g, "curves": [{"label": f"{r['side']} ({r['method']})",
+                                       "grid": r["grid_years"], "cdf": r["mean_cdf"],
+                                       "dashed": r["method"] == "refit"} for r in rs]}
+              for g, rs in groups.items()]
+    baseline = None if base is None else {"label": f"baseline ({run.scenario.name})",
+                                          "grid": base["grid_years"], "cdf": base["mean_cdf"]}
+    if panels:
+        _atomic_figure(out / "cdfs.png", cdf_overlay_figure, panels, baseline, run.cutoff_year,
+                       horizon, title=f"Arrival CDFs by variation (sweep '{spec.name}'); "
+                                      "dashed = refitted", caption=caption)
+
+
+def format_sweep(result: SweepResult) -> str:
+    lines = [f"{'variant':48s} {'method':9s} {'k-hat':>6s} {'median':>8s} {'P(2030)':>8s}"]
+    for row in result.rows:
+        if row["method"] == "failed":
+            lines.append(f"{row['variant'][:48]:48s} FAILED    {row['error'][:60]}")
+            continue
+        med = "after" if row["median"] == np.inf else f"{row['median']:.1f}"
+        k = "" if row["pareto_k"] == "" else f"{row['pareto_k']:.2f}"
+        cached = " (cached)" if row["cached"] else ""
+        lines.append(f"{row['variant'][:48]:48s} {row['method']:9s} {k:>6s} {med:>8s} "
+                     f"{row['p_by_2030'] * 100:7.1f}%{cached}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- compare
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    path: Path
+    summaries: dict[str, dict]
+
+
+def _run_curve(run_dir: Path) -> tuple[dict, dict, str, float, float]:
+    """(curve, summary, caption, cutoff, horizon) of a finished run, by the run's own estimator:
+    Rao-Blackwellised for a fitted run, counted draws for a `--prior-only` run."""
+    from model.forecast import arrival_grid_years
+    from model.inference import load_idata
+    from model.summary import REPORT_YEARS
+
+    run_dir = Path(run_dir)
+    if (run_dir / "posterior.nc").is_file():
+        run = _load(run_dir)
+        grid, cdf = run.arrival_cdf()
+        summary = run.summary(cdf=(grid, cdf))
+        curve = {"grid": grid, "cdf": cdf.reshape(-1, grid.size).mean(axis=0)}
+        return (curve, summary, run.caption(), run.cutoff_year, run.scenario.horizon_year)
+    if (run_dir / "prior_draws.nc").is_file():
+        idata = load_idata(run_dir / "prior_draws.nc")
+        attrs = idata.prior.attrs
+        cutoff, horizon = float(attrs["oomcast_cutoff_year"]), float(attrs["oomcast_horizon_year"])
+        summary = json.loads((run_dir / "summary.json").read_text())["arrival_year"]
+        grid = arrival_grid_years(cutoff, horizon, REPORT_YEARS)
+        x = idata.prior["arrival_year"].to_numpy().ravel()
+        curve = {"grid": grid, "cdf": (x[:, None] <= grid[None, :]).mean(axis=0), "dashed": True}
+        caption = (f"run {run_dir.name} · scenario {attrs.get('oomcast_scenario')} · PRIOR ONLY "
+                   f"· start {cutoff:.2f} · {x.size} draws")
+        return curve, summary, caption, cutoff, horizon
+    raise StudyError(f"{run_dir}: not a run directory (no posterior.nc or prior_draws.nc)")
+
+
+def compare(run_dirs: list[Path | str], out_path: Path | str,
+            labels: list[str] | None = None) -> CompareResult:
+    """Overlay the arrival CDFs of finished runs (the sweep's overlay, one panel); prior-only
+    runs are dashed."""
+    if labels is not None and len(labels) != len(run_dirs):
+        raise StudyError(f"{len(labels)} labels for {len(run_dirs)} runs")
+    names = labels or [Path(d).name for d in run_dirs]
+    curves, summaries, captions, cutoffs, horizons = [], {}, [], [], []
+    for name, run_dir in zip(names, run_dirs, strict=True):
+        curve, summary, caption, cutoff, horizon = _run_curve(Path(run_dir))
+        med = _median(summary)
+        text = "after horizon" if med is None else f"{med:.1f}"
+        curves.append({**curve, "label": f"{name}: median {text}"})
+        summaries[name] = summary
+        captions.append(caption)
+        cutoffs.append(cutoff)
+        horizons.append(horizon)
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_figure(out_path, cdf_overlay_figure, [{"title": "", "curves": curves}], None,
+                   min(cutoffs), max(horizons), title="Arrival year: finished runs compared "
+                   "(dashed: prior only)", caption="oomcast compare · " + " | ".join(captions))
+    return CompareResult(out_path, summaries)
