@@ -24,6 +24,12 @@ quantity in log10 units (OOMs):
        logit(top-1 error_j) = a + delta extra_j - beta [(log10 C_j - mean) + g_vision (t_j - tbar)] + e_j
    - Ho et al. 2024, a published estimate used as a summary likelihood:
        ln(rate_published) ~ N(ln g_language, se), se from its 95% interval.
+   - Optional, off by default (settings.use_inference_price_stream): Epoch's LLM inference-price
+     decline at fixed capability (published_estimates row epoch2025_inference_price_decline),
+     log10(factor per year) ~ N(g_language + g_hw, se), se from its 90% range. A price at fixed
+     capability falls with algorithms AND hardware (and with margins, distillation and
+     inference-only tricks, which only the wide se absorbs), so it informs g_language net of g_hw,
+     weakly: ~40x/yr is 1.6 OOM/yr with se 0.61 OOM/yr.
 3./4. Unhobbling and the limits act only after the cutoff: see projection.py.
 5./6. The requirement enters only through "no AGI yet at the cutoff", marginalised analytically
    (requirement.py): log P(not yet | E_now) is the log-likelihood of the observed `no_agi_by_cutoff`.
@@ -40,7 +46,7 @@ from pymc.distributions.dist_math import normal_lcdf
 
 from model.distributions import Fixed
 from model.projection import effective_compute_at_cutoff
-from model.requirement import anchor_arrays, anchor_means_at_reference
+from model.requirement import anchor_means_at_reference, requirement_pieces
 from model.scenario import CONFIDENCE_LABELS, DOMAINS, Scenario
 
 EFFICIENCY_SERIES = ("alexnet_level", "resnet50_level", "seq2seq_level", "gnmt_level")
@@ -61,6 +67,20 @@ OBSERVED_STREAMS = ("frontier_log10_flop", "gpu_log10_flop_per_s_per_usd",
                     "training_log10_cost_usd", "efficiency_log10_flop",
                     "imagenet_logit_top1_error", "ho2024_log_algorithmic_growth",
                     "no_agi_by_cutoff")
+#: Streams a scenario setting switches on (off by default): setting -> observed variable.
+OPTIONAL_STREAMS = {"use_inference_price_stream": "inference_price_log10_decline"}
+#: Observed variable -> (Observations field, dims). Each value enters the graph as a `pm.Data`
+#: container named f"{variable}_observed", so a compiled model can take new data without
+#: recompiling (SBC: nutpie's `with_data`, or `pm.set_data`). `no_agi_by_cutoff` is always 1.
+OBSERVED_DATA = {
+    "frontier_log10_flop": ("frontier_log10_flop", "frontier_model"),
+    "gpu_log10_flop_per_s_per_usd": ("gpu_log10_flop_per_s_per_usd", "gpu"),
+    "training_log10_cost_usd": ("training_log10_cost_usd", "cost_model"),
+    "efficiency_log10_flop": ("efficiency_log10_flop", "efficiency_point"),
+    "imagenet_logit_top1_error": ("imagenet_logit_top1_error", "imagenet_model"),
+    "ho2024_log_algorithmic_growth": ("ho2024_log_rate", None),
+    "inference_price_log10_decline": ("inference_price_log10_decline", None),
+}
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,9 @@ class Observations:
     imagenet_logit_top1_error: np.ndarray
     ho2024_log_rate: float
     ho2024_log_rate_se: float
+    # optional stream (see module docstring); NaN when the data have no such row
+    inference_price_log10_decline: float = float("nan")
+    inference_price_log10_decline_se: float = float("nan")
 
     @property
     def centre_years(self) -> dict[str, float]:
@@ -123,6 +146,16 @@ def ho2024_summary(row) -> tuple[float, float]:
     return float(log_rate), float(se)
 
 
+def inference_price_summary(row) -> tuple[float, float]:
+    """Published price-decline factor per year (with a central range) -> OOM/yr and its sd:
+    y = log10(central), se = (log10 upper - log10 lower) / (2 z), z the range's normal quantile."""
+    from scipy import stats
+
+    z = stats.norm.ppf(0.5 + float(row["interval_level"]) / 2.0)
+    se = (np.log10(float(row["upper"])) - np.log10(float(row["lower"]))) / (2 * z)
+    return float(np.log10(float(row["central"]))), float(se)
+
+
 def prepare_observations(tables: dict, scenario: Scenario, cutoff_year: float) -> Observations:
     """Select each stream's fit window and drop everything after the cutoff (`--as-of`)."""
     s = scenario.settings
@@ -143,6 +176,11 @@ def prepare_observations(tables: dict, scenario: Scenario, cutoff_year: float) -
     pe = tables["published_estimates"]
     ho = pe[pe["estimate_id"] == "ho2024_lm_halving"].iloc[0]
     ho_log_rate, ho_se = ho2024_summary(ho)
+    price = pe[pe["estimate_id"] == "epoch2025_inference_price_decline"]
+    price_y, price_se = inference_price_summary(price.iloc[0]) if len(price) else (np.nan, np.nan)
+    if scenario.settings.get("use_inference_price_stream") and not np.isfinite(price_se):
+        raise ValueError("settings.use_inference_price_stream is on but published_estimates has "
+                         "no epoch2025_inference_price_decline row")
     return Observations(
         cutoff_year=float(cutoff_year),
         frontier_year=fc["year_decimal"].to_numpy(float),
@@ -165,6 +203,8 @@ def prepare_observations(tables: dict, scenario: Scenario, cutoff_year: float) -
         imagenet_logit_top1_error=np.log(err / (1.0 - err)),
         ho2024_log_rate=ho_log_rate,
         ho2024_log_rate_se=ho_se,
+        inference_price_log10_decline=price_y,
+        inference_price_log10_decline_se=price_se,
     )
 
 
@@ -195,10 +235,18 @@ def _prior(scenario: Scenario, name: str, dims: str | None = None, size: int | N
 def log_prob_not_yet_graph(scenario: Scenario, e_now, g_alg, softness):
     """PyTensor twin of requirement.log_prob_not_yet (same formula; a test checks they agree)."""
     req = scenario.requirement
-    w, med, sig, years = anchor_arrays(req)
-    means = anchor_means_at_reference(med, years, g_alg, scenario.reference_year)
-    # Phi((m_k - E_now) / sd_k) is the normal cdf at m_k of N(E_now, sd_k^2)
-    terms = np.log(w) + normal_lcdf(e_now, pt.sqrt(sig**2 + softness**2), means)
+    p = requirement_pieces(req)
+    means = anchor_means_at_reference(p.medians, p.years, g_alg, scenario.reference_year)
+    tau = pt.sqrt(p.sigmas**2 + softness**2)
+    # Phi((m_j - E_now) / tau_j) is the normal cdf at m_j of N(E_now, tau_j^2)
+    log_survival = normal_lcdf(e_now, tau, means)
+    if p.has_halves:  # split-normal anchors: S_j = Phi(-k) +- 2 T(k, alpha) (requirement.py)
+        t2 = 2.0 * pt.owens_t((e_now - means) / tau, p.sigmas / softness)
+        upper = pt.logaddexp(log_survival, pt.log(pt.maximum(t2, 1e-300)))
+        lower = pt.log(pt.maximum(pt.exp(log_survival) - t2, 1e-300))
+        log_survival = pt.switch(pt.eq(p.sides, 0), log_survival,
+                                 pt.switch(pt.gt(p.sides, 0), upper, lower))
+    terms = np.log(p.weights) + log_survival
     if req.no_path_weight > 0:
         terms = pt.concatenate([terms, pt.as_tensor([np.log(req.no_path_weight)])])
     return pm.math.logsumexp(terms)
@@ -229,6 +277,11 @@ def build_model(obs: Observations, scenario: Scenario) -> pm.Model:
         img_year = pm.Data("imagenet_year", obs.imagenet_year, dims="imagenet_model")
         img_flop = pm.Data("imagenet_log10_flop", obs.imagenet_log10_flop, dims="imagenet_model")
         img_extra = pm.Data("imagenet_extra_data", obs.imagenet_extra_data, dims="imagenet_model")
+        # observed values as containers (OBSERVED_DATA): SBC compiles once and swaps them
+        y = {name: pm.Data(f"{name}_observed", getattr(obs, field), dims=dims)
+             for name, (field, dims) in OBSERVED_DATA.items()
+             if name != "inference_price_log10_decline"
+             or scenario.settings.get("use_inference_price_stream")}
 
         nu = _prior(scenario, "student_t_nu")
 
@@ -249,13 +302,13 @@ def build_model(obs: Observations, scenario: Scenario) -> pm.Model:
                               for label in CONFIDENCE_LABELS])
         sd_c = pt.sqrt(scatter_c**2 + label_err[confidence_idx] ** 2)
         pm.StudentT("frontier_log10_flop", nu=nu, mu=c_c + g_phys * (frontier_year - obs.centre_years["frontier"]),
-                    sigma=sd_c, observed=obs.frontier_log10_flop, dims="frontier_model")
+                    sigma=sd_c, observed=y["frontier_log10_flop"], dims="frontier_model")
         pm.StudentT("gpu_log10_flop_per_s_per_usd", nu=nu, mu=h_c + g_hw * (gpu_year - obs.centre_years["gpu"]),
                     sigma=_prior(scenario, "hardware_scatter_oom"),
-                    observed=obs.gpu_log10_flop_per_s_per_usd, dims="gpu")
+                    observed=y["gpu_log10_flop_per_s_per_usd"], dims="gpu")
         pm.StudentT("training_log10_cost_usd", nu=nu, mu=s_c + g_spend * (cost_year - obs.centre_years["cost"]),
                     sigma=_prior(scenario, "training_cost_scatter_oom"),
-                    observed=obs.training_log10_cost_usd, dims="cost_model")
+                    observed=y["training_log10_cost_usd"], dims="cost_model")
 
         # 2. algorithmic efficiency, partially pooled across domains on the log-rate scale
         mu_log = _prior(scenario, "algorithmic_log_rate_mean")
@@ -271,7 +324,7 @@ def build_model(obs: Observations, scenario: Scenario) -> pm.Model:
         pm.StudentT("efficiency_log10_flop", nu=nu,
                     mu=b_series[eff_series] - g_series[eff_series] * (eff_year - mids[eff_series]),
                     sigma=_prior(scenario, "efficiency_series_scatter_oom"),
-                    observed=obs.efficiency_log10_flop, dims="efficiency_point")
+                    observed=y["efficiency_log10_flop"], dims="efficiency_point")
 
         vision = DOMAINS.index("vision")
         flop_mean = float(obs.imagenet_log10_flop.mean()) if obs.imagenet_year.size else 0.0
@@ -282,11 +335,15 @@ def build_model(obs: Observations, scenario: Scenario) -> pm.Model:
                         + _prior(scenario, "imagenet_extra_data_shift") * img_extra
                         - _prior(scenario, "imagenet_scaling_per_oom") * effective),
                     sigma=_prior(scenario, "imagenet_scatter_logit"),
-                    observed=obs.imagenet_logit_top1_error, dims="imagenet_model")
+                    observed=y["imagenet_logit_top1_error"], dims="imagenet_model")
 
         language = DOMAINS.index("language_models")
         pm.Normal("ho2024_log_algorithmic_growth", mu=log_g[language],
-                  sigma=obs.ho2024_log_rate_se, observed=obs.ho2024_log_rate)
+                  sigma=obs.ho2024_log_rate_se, observed=y["ho2024_log_algorithmic_growth"])
+        if scenario.settings.get("use_inference_price_stream"):
+            pm.Normal("inference_price_log10_decline", mu=g_alg[language] + g_hw,
+                      sigma=obs.inference_price_log10_decline_se,
+                      observed=y["inference_price_log10_decline"])
 
         # 6. the present: no AGI yet at the cutoff, requirement marginalised analytically
         forecast = DOMAINS.index(scenario.forecast_domain)

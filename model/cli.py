@@ -1,11 +1,20 @@
 """`oomcast` commands: parse arguments, call the rest, report errors as one clear line.
 
     oomcast run [--priors FILE] [--out DIR] [--seed N] [--draws N] [--tune N] [--chains N]
-                [--sampler pymc|nutpie] [--as-of DATE] [--overwrite] [--draft]
+                [--sampler pymc|nutpie] [--as-of DATE] [--overwrite] [--draft] [--prior-only]
+    oomcast publish RUN_DIR [--format html|md] [--out DIR] [--draft]
     oomcast priors check FILE...
+    oomcast priors fit FILE...
+    oomcast priors show FILE [--out DIR] [--draws N] [--seed N]
+    oomcast sensitivity RUN_DIR
+    oomcast sweep SPEC [--run DIR] [--out DIR] [--cache-dir DIR] [--scheduler ADDRESS|inline]
+                  [--workers N] [--refit-all] [--draws N] [--tune N] [--chains N]
+    oomcast compare RUN_DIR... [--out FILE.png] [--labels LABEL...]
 
-Exit status: 0 success; 1 the run finished but failed its diagnostics (kept only with --draft);
-2 bad input (prior file, data file, arguments) or an existing output directory.
+Exit status: 0 success; 1 the run finished but failed its diagnostics (kept only with --draft),
+or `publish` refused a run that fails the publication gate, or a sweep variant failed (the
+table is still written); 2 bad input (prior file, data
+file, arguments) or an existing output directory.
 """
 
 from __future__ import annotations
@@ -27,10 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="fit a scenario and write a run directory")
     run.add_argument("--priors", default="default",
                      help="scenario name in priors/ or a path to a .toml file (default: default)")
-    run.add_argument("--out", default="runs/default", type=Path,
-                     help="run directory to write (default: runs/default)")
+    run.add_argument("--out", default=None, type=Path,
+                     help="run directory to write (default: runs/default; with --prior-only "
+                          "runs/NAME-prior-only)")
     run.add_argument("--seed", type=int, default=20231)
-    run.add_argument("--draws", type=int, default=1000, help="posterior draws per chain")
+    run.add_argument("--draws", type=int, default=None,
+                     help="posterior draws per chain (default 1000); with --prior-only the "
+                          "number of prior draws (default 100000)")
     run.add_argument("--tune", type=int, default=1000, help="tuning steps per chain")
     run.add_argument("--chains", type=int, default=4)
     run.add_argument("--sampler", choices=("pymc", "nutpie"), default="pymc")
@@ -41,12 +53,69 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true", help="replace an existing run directory")
     run.add_argument("--draft", action="store_true",
                      help="exit 0 even when diagnostics fail (the run is kept either way)")
+    run.add_argument("--prior-only", dest="prior_only", action="store_true",
+                     help="forward Monte Carlo from the priors, no data conditioning; starts at "
+                          "--as-of, else settings.prior_only_start_year, else the data cutoff")
+
+    pub = sub.add_parser("publish", help="write the citable report and intervals.json of a run")
+    pub.add_argument("run_dir", type=Path, help="a run directory written by `oomcast run`")
+    pub.add_argument("--format", choices=("html", "md"), default="html",
+                     help="one self-contained HTML file (default) or Markdown with PNGs")
+    pub.add_argument("--out", type=Path, default=None,
+                     help="output directory (default: RUN_DIR/report)")
+    pub.add_argument("--draft", action="store_true",
+                     help="publish even if the publication gate fails, marked DRAFT")
 
     priors = sub.add_parser("priors", help="scenario files")
     psub = priors.add_subparsers(dest="priors_command", required=True)
     check = psub.add_parser("check", help="validate scenario files")
     check.add_argument("files", nargs="+")
+    fit = psub.add_parser("fit", help="fit elicitation blocks (PreliZ) and write the parameters "
+                          "back into the files")
+    fit.add_argument("files", nargs="+")
+    show = psub.add_parser("show", help="table and figures of every prior, the implied arrival "
+                           "distribution and prior predictive checks")
+    show.add_argument("file")
+    show.add_argument("--out", type=Path, default=None,
+                      help="figure directory (default: runs/NAME-priors), replaced if present")
+    show.add_argument("--draws", type=int, default=100_000, help="forward Monte Carlo draws")
+    show.add_argument("--seed", type=int, default=20231)
+    show.add_argument("--data-dir", type=Path, default=None, help="curated data (default: data/)")
+    _add_study_commands(sub)
+    from model.validation_workflow import add_validation_commands
+
+    add_validation_commands(sub)  # sbc, backtest, ppc
     return p
+
+
+def _add_study_commands(sub) -> None:
+    """`sensitivity`, `sweep`, `compare` (model/study_workflow.py)."""
+    sens = sub.add_parser("sensitivity", help="power-scaling prior/likelihood sensitivity of a "
+                          "run -> RUN_DIR/sensitivity.json and sensitivity.png")
+    sens.add_argument("run_dir", type=Path)
+    sweep = sub.add_parser("sweep", help="answer a sweep spec's scenario variants by reweighting "
+                           "a run or refitting, on Dask, cached")
+    sweep.add_argument("spec", help="sweep spec: a name in priors/sweeps/ or a .toml path")
+    sweep.add_argument("--run", type=Path, default=None,
+                       help="base run directory (default: the spec's base_run)")
+    sweep.add_argument("--out", type=Path, default=None,
+                       help="output directory, replaced if present (default: runs/sweep-NAME)")
+    sweep.add_argument("--cache-dir", type=Path, default=Path(".oomcast-cache"),
+                       help="result cache (default: .oomcast-cache)")
+    sweep.add_argument("--scheduler", default=None,
+                       help="address of an existing Dask scheduler (default: a local cluster; "
+                            "'inline' runs without Dask)")
+    sweep.add_argument("--workers", type=int, default=2, help="local cluster workers (default 2)")
+    sweep.add_argument("--refit-all", action="store_true", help="refit every variant")
+    for name in ("draws", "tune", "chains"):
+        sweep.add_argument(f"--{name}", type=int, default=None,
+                           help=f"{name} of refits (default: the spec's [refit], else the run's)")
+    sweep.add_argument("--data-dir", type=Path, default=None, help="curated data (default: data/)")
+    comp = sub.add_parser("compare", help="overlay the arrival CDFs of finished runs")
+    comp.add_argument("run_dirs", type=Path, nargs="+")
+    comp.add_argument("--out", type=Path, default=Path("compare.png"),
+                      help="figure to write (default: compare.png)")
+    comp.add_argument("--labels", nargs="+", default=None, help="one label per run")
 
 
 def _error(message: str) -> int:
@@ -60,6 +129,10 @@ def cmd_run(args) -> int:
     from model.scenario import PriorSpecError
     from model.workflow import RunExistsError, execute_run, parse_as_of
 
+    if args.prior_only:
+        return cmd_run_prior_only(args)
+    args.out = args.out if args.out is not None else Path("runs/default")
+    args.draws = args.draws if args.draws is not None else 1000
     try:
         settings = SamplerSettings(draws=args.draws, tune=args.tune, chains=args.chains,
                                    seed=args.seed, sampler=args.sampler)
@@ -89,6 +162,92 @@ def cmd_run(args) -> int:
     return EXIT_OK
 
 
+def cmd_run_prior_only(args) -> int:
+    from model.data import DataError
+    from model.scenario import PriorSpecError, resolve_scenario_path
+    from model.workflow import PRIOR_ONLY_DRAWS, RunExistsError, execute_prior_only, parse_as_of
+
+    name = resolve_scenario_path(args.priors).stem
+    out = args.out if args.out is not None else Path(f"runs/{name}-prior-only")
+    try:
+        as_of = parse_as_of(args.as_of) if args.as_of is not None else None
+        command = "oomcast " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        result = execute_prior_only(args.priors, out, seed=args.seed,
+                                    n_draws=args.draws or PRIOR_ONLY_DRAWS, as_of=as_of,
+                                    overwrite=args.overwrite, data_dir=args.data_dir,
+                                    command=command)
+    except (PriorSpecError, DataError, RunExistsError, ValueError) as exc:
+        return _error(str(exc))
+    except KeyboardInterrupt:
+        print("oomcast: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    print(f"prior only (no data conditioning), start {result.cutoff_year:.2f} "
+          f"({result.cutoff_source})")
+    print(result.table)
+    for line in result.warnings:
+        print(f"oomcast: warning: {line}", file=sys.stderr)
+    print(f"drew {result.summary['n_draws']} in {result.draw_seconds:.2f} s; wrote "
+          f"{result.out_dir}/ (prior_draws.nc, summary.json, arrival.png, trajectory.png, "
+          f"prior_predictive.png)")
+    return EXIT_OK
+
+
+def cmd_priors_fit(args) -> int:
+    from model.elicitation import fit_file, format_fits
+    from model.scenario import PriorSpecError
+
+    status = EXIT_OK
+    for f in args.files:
+        try:
+            path, fits, written = fit_file(f)
+        except PriorSpecError as exc:
+            status = _error(str(exc))
+            continue
+        print(f"{path}: {len(fits)} elicitation(s) fitted; "
+              + ("parameters written" if written else "file already up to date"))
+        print(format_fits(fits))
+    return status
+
+
+def cmd_priors_show(args) -> int:
+    from model.data import DataError
+    from model.prior_report import show_priors
+    from model.scenario import PriorSpecError
+
+    try:
+        result = show_priors(args.file, args.out, n_draws=args.draws, seed=args.seed,
+                             data_dir=args.data_dir)
+    except (PriorSpecError, DataError, ValueError) as exc:
+        return _error(str(exc))
+    print(result.table)
+    print()
+    print(f"implied prior distribution of the arrival year (forward Monte Carlo, start "
+          f"{result.cutoff_year:.2f}, {result.cutoff_source}):")
+    print(result.arrival_table)
+    for line in result.warnings:
+        print(f"oomcast: warning: {line}", file=sys.stderr)
+    print(f"wrote {result.out_dir}/ ({', '.join(result.files)})")
+    return EXIT_OK
+
+
+def cmd_publish(args) -> int:
+    from model.report.publish import GateRefused, PublishError, publish
+
+    try:
+        result = publish(args.run_dir, args.out, fmt=args.format, draft=args.draft)
+    except GateRefused as exc:
+        print(f"oomcast: {exc}", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    except PublishError as exc:
+        return _error(str(exc))
+    print(f"wrote {result.report_path} and {result.intervals_path}")
+    if result.draft:
+        from model.report.gate import one_line
+
+        print("oomcast: published as a DRAFT: " + one_line(result.failures), file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_priors_check(args) -> int:
     from model.scenario import PriorSpecError, load_scenario
 
@@ -102,12 +261,70 @@ def cmd_priors_check(args) -> int:
     return status
 
 
+def cmd_study(args) -> int:
+    from model.data import DataError
+    from model.scenario import PriorSpecError
+    from model.study_workflow import (
+        StudyError,
+        compare,
+        format_sensitivity,
+        format_sweep,
+        sensitivity,
+        sweep,
+    )
+
+    try:
+        start = time.perf_counter()
+        if args.command == "sensitivity":
+            result = sensitivity(args.run_dir)
+            print(format_sensitivity(result.document))
+            print(f"wrote {result.json_path} and {result.png_path} in "
+                  f"{time.perf_counter() - start:.0f} s")
+            return EXIT_OK
+        if args.command == "compare":
+            result = compare(args.run_dirs, args.out, args.labels)
+            for name, s in result.summaries.items():
+                med = s["median"]
+                text = "after horizon" if med["after_horizon"] else f"{med['value']:.1f}"
+                print(f"{name}: median {text}, P(by 2030) {s['p_by_year']['2030']['p']:.1%}")
+            print(f"wrote {result.path}")
+            return EXIT_OK
+        result = sweep(args.spec, args.run, args.out, args.cache_dir, args.scheduler,
+                       args.workers, args.refit_all,
+                       {"draws": args.draws, "tune": args.tune, "chains": args.chains},
+                       args.data_dir)
+    except (StudyError, PriorSpecError, DataError, ValueError) as exc:
+        return _error(str(exc))
+    except KeyboardInterrupt:
+        print("oomcast: interrupted; finished variants are cached", file=sys.stderr)
+        return 130
+    print(format_sweep(result))
+    print(f"wrote {result.out_dir}/ (sweep.csv, sweep.json, tornado.png, cdfs.png) in "
+          f"{time.perf_counter() - start:.0f} s")
+    if result.failed:
+        print(f"oomcast: {len(result.failed)} variant(s) failed (see the table)", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return cmd_run(args)
+    if args.command == "publish":
+        return cmd_publish(args)
+    if args.command in ("sbc", "backtest", "ppc"):
+        from model.validation_workflow import main as validation_main
+
+        return validation_main(args)
+    if args.command in ("sensitivity", "sweep", "compare"):
+        return cmd_study(args)
     if args.command == "priors" and args.priors_command == "check":
         return cmd_priors_check(args)
+    if args.command == "priors" and args.priors_command == "fit":
+        return cmd_priors_fit(args)
+    if args.command == "priors" and args.priors_command == "show":
+        return cmd_priors_show(args)
     return _error(f"unknown command {args.command}")
 
 

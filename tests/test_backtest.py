@@ -1,0 +1,124 @@
+"""Backtests: the later-observation template, the withheld publication, the ImageNet
+re-centring, and the scores' calibration when the forecast is the truth. The full backtest of
+one cutoff (a real fit) is in the slow tier."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.studies import backtest as bt
+from model.summary import INTERVAL_PROBS
+
+CUTOFF = 2019.0
+
+
+@pytest.fixture(scope="module")
+def setup():
+    from model import data as data_mod
+    from model.build import prepare_observations
+    from model.scenario import load_scenario
+    from model.workflow import default_cutoff_year
+
+    scenario = load_scenario("default")
+    streams = data_mod.load_all()
+    tables = {k: s.table for k, s in streams.items()}
+    full = prepare_observations(tables, scenario, default_cutoff_year(streams))
+    fit = bt.withhold_unpublished(prepare_observations(tables, scenario, CUTOFF), CUTOFF)
+    return scenario, full, fit, bt.split_observations(full, fit, CUTOFF)
+
+
+def test_later_rows_are_exactly_those_after_the_cutoff(setup):
+    _, full, fit, later = setup
+    for stream, (field, year_field, _) in bt.STREAMS.items():
+        years = getattr(later, year_field)
+        assert np.all(years > CUTOFF), stream
+        assert getattr(later, field).size == years.size
+        assert years.size + getattr(fit, year_field).size == getattr(full, year_field).size
+    assert later.frontier_year.size > 10 and later.training_log10_cost_usd.size > 10
+    # the Hernandez & Brown intercepts keep the fit's meaning
+    np.testing.assert_array_equal(later.efficiency_series_mid_year, fit.efficiency_series_mid_year)
+
+
+def test_ho2024_is_withheld_before_it_was_published(setup):
+    _, full, fit, _ = setup
+    assert fit.ho2024_log_rate_se == bt.WITHHELD_SE
+    assert bt.withhold_unpublished(full, 2025.0).ho2024_log_rate_se == full.ho2024_log_rate_se
+
+
+def _truth(scenario):
+    from test_recovery import true_parameters
+
+    return true_parameters(scenario)
+
+
+def test_imagenet_recentring_is_the_same_equation(setup):
+    """Noise-free: the later rows simulated around their own means with a' equal the fitted
+    equation around the fit's means, a + delta x - beta [(C - mC_fit) + g (t - mt_fit)]."""
+    from model.scenario import DOMAINS
+    from model.simulate import simulate_observations
+
+    scenario, _, fit, later = setup
+    if later.imagenet_year.size == 0:
+        pytest.skip("no ImageNet rows after the cutoff")
+    p = {**_truth(scenario), "imagenet_scatter_logit": 0.0}
+    sim = simulate_observations(bt.imagenet_recentred(p, fit, later), later, scenario,
+                                np.random.default_rng(0))
+    g = p["algorithmic_growth_oom_per_year"][DOMAINS.index("vision")]
+    expected = (p["imagenet_logit_error_at_center"]
+                + p["imagenet_extra_data_shift"] * later.imagenet_extra_data
+                - p["imagenet_scaling_per_oom"] * ((later.imagenet_log10_flop
+                                                    - fit.imagenet_log10_flop.mean())
+                                                   + g * (later.imagenet_year
+                                                          - fit.imagenet_year.mean())))
+    np.testing.assert_allclose(sim.imagenet_logit_top1_error, expected, atol=1e-12)
+
+
+def test_scores_are_calibrated_when_the_forecast_is_the_truth(setup):
+    """A 'posterior' that is a point mass at the true parameters, later data simulated from
+    them: coverage of every interval and the mean PIT are nominal (within 4 binomial se)."""
+    from model.simulate import simulate_observations
+
+    scenario, _, fit, later = setup
+    p = _truth(scenario)
+    y_rep = bt.predictive([p] * 1000, fit, later, scenario, seed=1)
+    rng = np.random.default_rng(2)
+    pooled = {f"in_{int(q * 100)}": [] for q in INTERVAL_PROBS}
+    pooled["pit"] = []
+    for _ in range(30):  # 30 "what happened" data sets, so every stream has many observations
+        happened = simulate_observations(bt.imagenet_recentred(p, fit, later), later, scenario,
+                                         rng)
+        for stream, (field, _, _) in bt.STREAMS.items():
+            y = getattr(happened, field)
+            if y.size:
+                s = bt.score(y, y_rep[stream])
+                for key in pooled:
+                    pooled[key].append(s[key])
+    pit = np.concatenate(pooled["pit"])
+    assert pit.mean() == pytest.approx(0.5, abs=4 * np.sqrt(1 / 12 / pit.size))
+    for q in INTERVAL_PROBS:
+        cov = np.concatenate(pooled[f"in_{int(q * 100)}"]).mean()
+        assert cov == pytest.approx(q, abs=4 * np.sqrt(q * (1 - q) / pit.size) + 0.005), q
+
+
+def test_score_of_known_values():
+    y_rep = np.linspace(0, 1, 1001)[:, None] * np.ones((1, 3))
+    s = bt.score(np.array([0.5, 0.97, 2.0]), y_rep)
+    np.testing.assert_allclose(s["pit"], [0.5005, 0.9710, 1.0], atol=1e-3)
+    assert list(s["in_50"]) == [True, False, False]
+    assert list(s["in_90"]) == [True, False, False]
+    assert bt.summarise_scores(s)["coverage_90"] == pytest.approx(1 / 3, abs=1e-3)
+
+
+@pytest.mark.slow
+def test_backtest_of_one_cutoff(tmp_path):
+    from model.inference import SamplerSettings
+
+    settings = SamplerSettings(draws=300, tune=300, chains=2, seed=5, prior_draws=1)
+    result = bt.run_backtest("default", [2019.0], tmp_path / "bt", settings,
+                             cache_dir=tmp_path / "cache")
+    rows = {r["stream"]: r for r in result.rows}
+    assert rows["ALL"]["n"] > 50
+    assert 0.5 <= rows["ALL"]["coverage_90"] <= 1.0
+    for name in ("backtest.csv", "backtest.json", "backtest_fan.png", "backtest_pit.png"):
+        assert (tmp_path / "bt" / name).is_file()
