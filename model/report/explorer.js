@@ -578,8 +578,8 @@
     el("ex-sigma").value = st.sigma;
     el("ex-nopath").value = st.noPath;
     el("ex-reweight").checked = st.reweight;
-    el("ex-median-out").innerHTML = "10<sup>" + st.median.toFixed(1) + "</sup> FLOP";
-    el("ex-sigma-out").textContent = st.sigma.toFixed(2) + " OOM";
+    el("ex-median-out").innerHTML = "10<sup>" + st.median.toFixed(1) + "</sup>";
+    el("ex-sigma-out").textContent = st.sigma.toFixed(2);
     el("ex-nopath-out").textContent = fmtPct(st.noPath);
   };
 

@@ -368,10 +368,11 @@ one normal: median and spread</label>
 <button type="button" id="ex-reset">Reset the weights</button>
 </div>
 <div id="ex-normal-panel" hidden>
-<div class="ex-row"><label for="ex-median">median <small>log10 FLOP at {t_ref:g}
-algorithms</small></label><input type="range" id="ex-median" min="26" max="45" step="0.1"
+<div class="ex-row"><label for="ex-median">median <small>FLOP at {t_ref:g} algorithms (a
+log10 scale)</small></label><input type="range" id="ex-median" min="26" max="45" step="0.1"
 value="32"><output id="ex-median-out" for="ex-median"></output></div>
-<div class="ex-row"><label for="ex-sigma">spread <small>standard deviation, OOM</small></label>
+<div class="ex-row"><label for="ex-sigma">spread <small>standard deviation, in OOM (powers
+of ten)</small></label>
 <input type="range" id="ex-sigma" min="0.25" max="8" step="0.05" value="2"><output
 id="ex-sigma-out" for="ex-sigma"></output></div>
 </div>
