@@ -10,6 +10,9 @@
     oomcast sweep SPEC [--run DIR] [--out DIR] [--cache-dir DIR] [--scheduler ADDRESS|inline]
                   [--workers N] [--refit-all] [--draws N] [--tune N] [--chains N]
     oomcast compare RUN_DIR... [--out FILE.png] [--labels LABEL...]
+    oomcast sbc [--sims N] [--priors FILE] [--scheduler ADDRESS|inline] [--out DIR]
+    oomcast backtest --as-of DATE [--as-of DATE ...] [--out DIR]
+    oomcast ppc RUN_DIR
 
 Exit status: 0 success; 1 the run finished but failed its diagnostics (kept only with --draft),
 or `publish` refused a run that fails the publication gate, or a sweep variant failed (the

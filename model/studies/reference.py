@@ -59,12 +59,12 @@ def summarise_run(run_dir: Path | str) -> dict:
         if float(np.ptp(x)) == 0:
             continue  # a Fixed prior: a constant
         entry = {"mean": float(x.mean()), "sd": float(x.std()),
-                 "mcse_mean": float(az.mcse(x, method="mean")),
-                 "mcse_sd": float(az.mcse(x, method="sd"))}
+                 "mcse_mean": _mcse(az, x, method="mean"),
+                 # the delta method: az.mcse(method="sd") fails on NumPy 2 in ArviZ 0.23
+                 "mcse_sd": _mcse(az, (x - x.mean()) ** 2, method="mean") / (2 * x.std())}
         for prob in (0.05, 0.95):
             entry[f"q{int(prob * 100):02d}"] = float(np.quantile(x, prob))
-            entry[f"mcse_q{int(prob * 100):02d}"] = float(az.mcse(x, method="quantile",
-                                                                   prob=prob))
+            entry[f"mcse_q{int(prob * 100):02d}"] = _mcse(az, x, method="quantile", prob=prob)
         stats[_label(name, domain)] = {k: round(v, 6) for k, v in entry.items()}
     arrival = summary["arrival_year"]
     headline = {"median": {"value": arrival["median"]["value"],
@@ -74,6 +74,11 @@ def summarise_run(run_dir: Path | str) -> dict:
                                     "mcse": arrival["p_by_year"][year]["mcse"]}
     return {"statistics": stats, "headline": headline, "diagnostics": summary["diagnostics"],
             "provenance": summary["provenance"], "cutoff_year": summary["cutoff_year"]}
+
+
+def _mcse(az, x: np.ndarray, **kwargs) -> float:
+    """az.mcse of a (chain, draw) array as a float."""
+    return float(np.ravel(az.mcse(x, **kwargs))[0])
 
 
 def compare(reference: dict, fresh: dict, z_max: float = Z_MAX) -> list[str]:
