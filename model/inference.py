@@ -42,7 +42,7 @@ class SamplerSettings:
     chains: int = 4
     seed: int = 20231
     sampler: str = "pymc"
-    target_accept: float = 0.95
+    target_accept: float = 0.98
     cores: int | None = None
     prior_draws: int = 1000
 
