@@ -4,7 +4,7 @@ graph) and fitted by model/build.py's model must give posteriors that cover the 
 - The simulator is checked first, without PyMC: on designs tiled many times, plain least squares
   on simulated data returns the parameters that generated it.
 - Fast recovery: one fixed, plausible parameter set (near the real-data posterior), simulated at
-  the real data's design, fitted with short chains; every growth rate's 94% interval must cover
+  the real data's design, fitted with short chains; every growth rate's 99% interval must cover
   its true value.
 - More data, narrower interval: four times the frontier rows shrink the posterior sd of the
   physical compute growth rate.
@@ -303,8 +303,11 @@ def test_recovery_of_growth_rates_fixed_truth(scenario, template):
     print(f"max r_hat of growth rates: {max_rhat(idata):.3f}, divergences: "
           f"{int(idata.sample_stats['diverging'].sum())}")
     assert max_rhat(idata) < 1.05
-    missed = {k: r for k, r in rows.items() if not r["covered"]}
-    assert not missed, f"true growth rates outside the posterior 94% interval: {missed}"
+    # Six rates checked on one simulated data set: at 94% each, a calibrated posterior would
+    # miss at least one about 30% of the time, so the family is checked at 99% per rate
+    # (|z| < 2.576; family-wise miss rate ~6%). The slow test checks 94% coverage over many.
+    missed = {k: r for k, r in rows.items() if abs(r["z"]) > 2.576}
+    assert not missed, f"true growth rates outside the posterior 99% interval: {missed}"
 
 
 def test_more_frontier_data_narrows_physical_growth(scenario, template):
