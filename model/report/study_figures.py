@@ -16,21 +16,25 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from model.report.figures import BLUE, GREY, ORANGE, _caption  # noqa: E402
+from model.report.figures import BLUE, GREY, ORANGE  # noqa: E402
 
 CURVE_COLOURS = ("#c55a11", "#2e7d32", "#6a1b9a", "#00838f", "#8d6e63", "#ad1457", "#f9a825",
                  "#455a64")
 
 
 def _finish(fig, caption: str, path: Path, title: str | None = None) -> None:
-    """Lay out (room for a figure title and the provenance caption), save, close."""
+    """Lay out (room for a figure title and the wrapped provenance caption), save, close."""
+    import textwrap
+
+    width, height = fig.get_figwidth(), fig.get_figheight()
+    lines = textwrap.wrap(caption, width=int(width * 17)) or [""]
     top = 1.0
     if title:
-        inches = fig.get_figheight()
-        top = 1.0 - 0.38 / inches
-        fig.suptitle(title, fontsize=11, y=1.0 - 0.12 / inches, va="top")
-    fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, top))
-    _caption(fig, caption)
+        top = 1.0 - 0.38 / height
+        fig.suptitle(title, fontsize=11, y=1.0 - 0.12 / height, va="top")
+    fig.tight_layout(rect=(0, (0.12 + 0.13 * len(lines)) / height, 1, top))
+    fig.text(0.01, 0.06 / height, "\n".join(lines), fontsize=7, color=GREY, ha="left",
+             va="bottom")
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -103,8 +107,8 @@ def tornado_figure(rows: list[dict], baseline_median: float | None, horizon_year
     rows: {"group", "points": [{"side", "median" (None = after the horizon), "method"}]},
     drawn in the given order from the top.
     """
-    height = max(3.0, 0.42 * len(rows) + 1.6)
-    fig, ax = plt.subplots(figsize=(10, height))
+    height = max(3.8, 0.42 * len(rows) + 1.8)
+    fig, ax = plt.subplots(figsize=(11, height))
     beyond = horizon_year + 1.0
     markers = {"exact": "o", "reweight": "s", "refit": "D"}
     base = beyond if baseline_median is None else baseline_median
@@ -121,8 +125,7 @@ def tornado_figure(rows: list[dict], baseline_median: float | None, horizon_year
             p, m = row["points"][idx], meds[idx]
             ax.plot(m, yy, markers.get(p["method"], "x"), color=BLUE if m <= base else ORANGE,
                     ms=6, mec="black", mew=0.5)
-            text = p["side"] if p["median"] is not None else \
-                f"{p['side']} (after {horizon_year:.0f})"
+            text = p["side"]
             above = j % 2 == 0
             ax.annotate(text, (m, yy), textcoords="offset points",
                         xytext=(0, 7 if above else -8), ha="center",
@@ -138,7 +141,7 @@ def tornado_figure(rows: list[dict], baseline_median: float | None, horizon_year
     for method, marker in markers.items():
         ax.plot([], [], marker, color=GREY, mec="black", mew=0.5, label=method)
     ax.plot([], [], color="black", ls="--", label="baseline median")
-    ax.legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.grid(alpha=0.3, axis="x")
     ax.set_ylim(-0.7, len(rows) - 0.2)
     ax.set_title(title, fontsize=11)
@@ -168,6 +171,7 @@ def cdf_overlay_figure(panels: list[dict], baseline: dict | None, cutoff_year: f
         _cdf_axes(ax, cutoff_year, horizon_year)
         ax.set_title(panel["title"], fontsize=9)
         ax.set_ylabel("P(AGI by year)", fontsize=8)
+        ax.set_xlabel("year AGI arrives", fontsize=8)
         ax.tick_params(labelsize=8)
         ax.legend(loc="lower right", fontsize=7 if cols > 1 else 8, frameon=True,
                   framealpha=0.9)
