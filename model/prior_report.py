@@ -159,10 +159,10 @@ def show_priors(name_or_path: str | Path, out_dir: Path | None = None, n_draws: 
     )
     from model.workflow import (
         PRIOR_PREDICTIVE_DRAWS,
-        _replace_dir,
         default_cutoff_year,
         prior_only_cutoff,
         prior_only_forecast,
+        replace_dir,
     )
 
     scenario = load_scenario(name_or_path)
@@ -211,7 +211,7 @@ def show_priors(name_or_path: str | Path, out_dir: Path | None = None, n_draws: 
                                 f"(data to {data_cutoff:.2f})", caption,
                                 tmp / "prior_predictive.png")
         files.append("prior_predictive.png")
-        _replace_dir(tmp, out_dir)
+        replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -34,6 +34,7 @@ from model.studies import sweep as sw
 from model.studies.cache import DEFAULT_CACHE_DIR, ResultCache, content_hash, file_sha256
 from model.studies.executor import Outcome, Task, map_cached
 from model.studies.rundir import LoadedRun, load_run
+from model.workflow import replace_dir
 
 
 class StudyError(ValueError):
@@ -250,13 +251,7 @@ def _write_sweep(out_dir: Path, spec, run: LoadedRun, variants, outcomes, rows) 
             doc["variants"].append(entry)
         (tmp / "sweep.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
         _sweep_figures(tmp, spec, run, outcomes)
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}")
-            os.replace(out_dir, old)
-        os.replace(tmp, out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -25,8 +25,7 @@ import numpy as np
 
 from model import data as data_mod
 from model.build import prepare_observations
-from model.distributions import Fixed
-from model.forecast import arrival_cdf_by_draw, arrival_grid_years, projection_inputs
+from model.forecast import projection_inputs, trajectory_parameters
 from model.inference import (
     SamplerSettings,
     add_forecast,
@@ -39,7 +38,7 @@ from model.inference import (
 from model.projection import effective_compute_path
 from model.report.figures import arrival_figure, trajectory_figure
 from model.scenario import CONFIDENCE_LABELS, Scenario, load_scenario
-from model.summary import REPORT_YEARS, format_table, summarize_arrival
+from model.summary import format_table, summarize_arrival, summarize_posterior
 
 
 class RunExistsError(FileExistsError):
@@ -80,44 +79,6 @@ def _check_cutoff(cutoff: float, default: float, scenario: Scenario) -> None:
                          f"(fit starts {scenario.settings['compute_fit_start_year']:.0f})")
 
 
-def summarize_posterior_arrival(idata, scenario: Scenario, cutoff_year: float) -> dict:
-    """The headline numbers of a fitted run (Rao-Blackwellised; model/summary.py)."""
-    post = idata.posterior
-    params = _posterior_params(post, scenario)
-    params["not_yet_agi_softness_oom"] = post["not_yet_agi_softness_oom"].stack(
-        sample=("chain", "draw")).to_numpy() if "not_yet_agi_softness_oom" in post else \
-        scenario.priors["not_yet_agi_softness_oom"].dist.sample(np.random.default_rng(0),
-                                                                post.sizes["chain"]
-                                                                * post.sizes["draw"])
-    grid = arrival_grid_years(cutoff_year, scenario.horizon_year, REPORT_YEARS)
-    cdf = arrival_cdf_by_draw(params, scenario, cutoff_year, grid)
-    cdf = cdf.reshape(post.sizes["chain"], post.sizes["draw"], grid.size)
-    return summarize_arrival(post["arrival_year"].to_numpy(), scenario.horizon_year,
-                             cdf_by_draw=cdf, grid_years=grid)
-
-
-def _posterior_params(post, scenario: Scenario | None = None) -> dict:
-    """Per posterior draw, the parameters the projection needs. A fitted parameter with a Fixed
-    prior is a constant of the graph, absent from the posterior: its value is repeated."""
-    names = ("log10_frontier_compute_at_ref_flop", "hardware_growth_oom_per_year",
-             "spending_growth_oom_per_year", "other_growth_oom_per_year",
-             "log10_training_cost_at_ref_usd", "algorithmic_growth_oom_per_year",
-             "log10_spending_cap_share_of_gwp", "log10_gwp_at_ref_usd", "gwp_growth_oom_per_year",
-             "hardware_remaining_oom", "other_remaining_oom", "algorithms_remaining_oom",
-             "unhobbling_growth_oom_per_year", "unhobbling_remaining_oom")
-    out = {}
-    n = post.sizes["chain"] * post.sizes["draw"]
-    for name in names:
-        prior = scenario.priors.get(name) if scenario is not None else None
-        if name not in post and prior is not None and isinstance(prior.dist, Fixed):
-            out[name] = np.full(n, prior.dist.value)
-            continue
-        v = post[name]
-        extra = [d for d in v.dims if d not in ("chain", "draw")]
-        out[name] = v.stack(sample=("chain", "draw")).transpose("sample", *extra).to_numpy()
-    return out
-
-
 def draw_figures(idata, scenario: Scenario, obs, summary: dict, caption: str,
                  out_dir: Path) -> None:
     post = idata.posterior
@@ -125,7 +86,7 @@ def draw_figures(idata, scenario: Scenario, obs, summary: dict, caption: str,
     arrival_figure(arrival, summary, obs.cutoff_year, scenario.horizon_year,
                    f"When does effective compute reach the AGI requirement? "
                    f"Scenario '{scenario.name}'", caption, out_dir / "arrival.png")
-    inputs = projection_inputs(_posterior_params(post, scenario), scenario, obs.cutoff_year)
+    inputs = projection_inputs(trajectory_parameters(post, scenario), scenario, obs.cutoff_year)
     rng = np.random.default_rng(0)
     keep = rng.choice(inputs.size, size=min(2000, inputs.size), replace=False)
     sub = type(inputs)(**{k: getattr(inputs, k)[keep] for k in inputs.__dataclass_fields__})
@@ -141,7 +102,7 @@ def draw_figures(idata, scenario: Scenario, obs, summary: dict, caption: str,
                       f"(scenario '{scenario.name}')", caption, out_dir / "trajectory.png")
 
 
-def _replace_dir(tmp: Path, out_dir: Path) -> None:
+def replace_dir(tmp: Path, out_dir: Path) -> None:
     old = None
     if out_dir.exists():
         old = out_dir.with_name(f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}")
@@ -170,7 +131,7 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
     idata = sample_model(build_model(obs, scenario), settings)
     add_forecast(idata, scenario, cutoff, settings.seed)
     diag = diagnostics(idata, scenario.horizon_year)
-    summary = summarize_posterior_arrival(idata, scenario, cutoff)
+    summary = summarize_posterior(idata.posterior, scenario, cutoff)
     vintages = {k: s.provenance["vintage"] for k, s in streams.items()}
     attrs = provenance_attrs(scenario, data_mod.data_hashes(streams), vintages, settings,
                              cutoff, command)
@@ -207,7 +168,7 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
         draw_figures(idata, scenario, obs, summary, caption, tmp)
         if out_dir.exists() and not overwrite:
             raise RunExistsError(f"{out_dir} appeared while sampling; not replaced")
-        _replace_dir(tmp, out_dir)
+        replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -403,7 +364,7 @@ def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 202
                                 tmp / "prior_predictive.png")
         if out_dir.exists() and not overwrite:
             raise RunExistsError(f"{out_dir} appeared while drawing; not replaced")
-        _replace_dir(tmp, out_dir)
+        replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
