@@ -21,7 +21,8 @@ quantity in log10 units (OOMs):
        log10 C_j = b_s - g_{d(s)} (t_j - tbar_s) + e_j
    - ImageNet models inside a scaling law in effective compute (as Erdil & Besiroglu: performance
      depends on compute made effective by the algorithms of its date, not on raw compute):
-       logit(top-1 error_j) = a + delta extra_j - beta [(log10 C_j - mean) + g_vision (t_j - tbar)] + e_j
+       logit(top-1 error_j) = a + delta extra_j
+                              - beta [(log10 C_j - mean) + g_vision (t_j - tbar)] + e_j
    - Ho et al. 2024, a published estimate used as a summary likelihood:
        ln(rate_published) ~ N(ln g_language, se), se from its 95% interval.
    - Optional, off by default (settings.use_inference_price_stream): Epoch's LLM inference-price
@@ -32,7 +33,8 @@ quantity in log10 units (OOMs):
      weakly: ~40x/yr is 1.6 OOM/yr with se 0.61 OOM/yr.
 3./4. Unhobbling and the limits act only after the cutoff: see projection.py.
 5./6. The requirement enters only through "no AGI yet at the cutoff", marginalised analytically
-   (requirement.py): log P(not yet | E_now) is the log-likelihood of the observed `no_agi_by_cutoff`.
+   (requirement.py): log P(not yet | E_now) is the log-likelihood of the observed
+   `no_agi_by_cutoff`.
 """
 
 from __future__ import annotations
@@ -255,7 +257,8 @@ def log_prob_not_yet_graph(scenario: Scenario, e_now, g_alg, softness):
 def build_model(obs: Observations, scenario: Scenario) -> pm.Model:
     """The PyMC model. Variable and dim names are a public contract (see FREE_PARAMETERS)."""
     t_ref = scenario.reference_year
-    domain_of_series = np.array([1, 1, 2, 2])  # alexnet, resnet50 -> vision; seq2seq, gnmt -> translation
+    # alexnet, resnet50 -> vision; seq2seq, gnmt -> translation
+    domain_of_series = np.array([1, 1, 2, 2])
     coords = {
         "domain": list(DOMAINS),
         "efficiency_series": list(EFFICIENCY_SERIES),
@@ -301,12 +304,16 @@ def build_model(obs: Observations, scenario: Scenario) -> pm.Model:
         label_err = pt.stack([_prior(scenario, f"compute_error_{label.lower()}_oom")
                               for label in CONFIDENCE_LABELS])
         sd_c = pt.sqrt(scatter_c**2 + label_err[confidence_idx] ** 2)
-        pm.StudentT("frontier_log10_flop", nu=nu, mu=c_c + g_phys * (frontier_year - obs.centre_years["frontier"]),
+        centre = obs.centre_years
+        pm.StudentT("frontier_log10_flop", nu=nu,
+                    mu=c_c + g_phys * (frontier_year - centre["frontier"]),
                     sigma=sd_c, observed=y["frontier_log10_flop"], dims="frontier_model")
-        pm.StudentT("gpu_log10_flop_per_s_per_usd", nu=nu, mu=h_c + g_hw * (gpu_year - obs.centre_years["gpu"]),
+        pm.StudentT("gpu_log10_flop_per_s_per_usd", nu=nu,
+                    mu=h_c + g_hw * (gpu_year - centre["gpu"]),
                     sigma=_prior(scenario, "hardware_scatter_oom"),
                     observed=y["gpu_log10_flop_per_s_per_usd"], dims="gpu")
-        pm.StudentT("training_log10_cost_usd", nu=nu, mu=s_c + g_spend * (cost_year - obs.centre_years["cost"]),
+        pm.StudentT("training_log10_cost_usd", nu=nu,
+                    mu=s_c + g_spend * (cost_year - centre["cost"]),
                     sigma=_prior(scenario, "training_cost_scatter_oom"),
                     observed=y["training_log10_cost_usd"], dims="cost_model")
 

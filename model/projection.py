@@ -36,6 +36,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 AFTER_HORIZON = np.inf
+TIE_TOLERANCE_ULPS = 16  # levels this many float spacings below R reach it (ties at caps)
 
 
 def effective_compute_at_cutoff(log10_frontier_compute_at_ref_flop, physical_growth_oom_per_year,
@@ -162,22 +163,29 @@ def arrival_year(requirement_log10_flop, p: ProjectionInputs, cutoff_year: float
 
 def _arrival_year_block(requirement_log10_flop, p: ProjectionInputs, cutoff_year: float,
                         horizon_year: float) -> np.ndarray:
-    need = np.asarray(requirement_log10_flop, dtype=float) - p.effective_compute_at_cutoff
+    # A requirement met exactly where E(t) plateaus (a cap binds) is met at the kink; rounding
+    # puts the computed level a few ulps either side, so levels within TIE_TOLERANCE_ULPS float
+    # spacings of R count as reaching it (~1e-13 OOM at R ~ 30: no effect beyond such ties).
+    r_exact = np.asarray(requirement_log10_flop, dtype=float)
+    with np.errstate(invalid="ignore"):
+        ulp = np.where(np.isfinite(r_exact), np.spacing(np.abs(r_exact)), 0.0)
+    r = r_exact - TIE_TOLERANCE_ULPS * ulp
+    e_now = p.effective_compute_at_cutoff
     span = horizon_year - cutoff_year
     knots = breakpoints_years(p, span)
-    gain = effective_compute_gain_oom(knots, p)
-    a, b = gain[:, :-1], gain[:, 1:]
-    crossed = (a < need[:, None]) & (b >= need[:, None])
+    level = e_now[:, None] + effective_compute_gain_oom(knots, p)
+    a, b = level[:, :-1], level[:, 1:]
+    crossed = (a < r[:, None]) & (b >= r[:, None])
     any_crossed = crossed.any(axis=1)
     j = np.argmax(crossed, axis=1)
     rows = np.arange(p.size)
     a_j, b_j = a[rows, j], b[rows, j]
     t0, t1 = knots[rows, j], knots[rows, j + 1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(b_j > a_j, (need - a_j) / (b_j - a_j), 0.0)
+        frac = np.where(b_j > a_j, (r_exact - a_j) / (b_j - a_j), 0.0)
     tau = t0 + np.clip(frac, 0.0, 1.0) * (t1 - t0)
     out = np.where(any_crossed, cutoff_year + tau, AFTER_HORIZON)
-    return np.where(need <= 0, cutoff_year, out)
+    return np.where(r <= e_now, cutoff_year, out)
 
 
 def effective_compute_path(years, p: ProjectionInputs, cutoff_year: float) -> np.ndarray:
