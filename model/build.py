@@ -121,14 +121,34 @@ class Observations:
         return {"frontier": mean(self.frontier_year), "gpu": mean(self.gpu_year),
                 "cost": mean(self.cost_year)}
 
+    @property
+    def ho2024_withheld(self) -> bool:
+        """Ho et al. 2024 published after the cutoff: its likelihood is flat (WITHHELD_SE)."""
+        return self.ho2024_log_rate_se == WITHHELD_SE
+
     def sizes(self) -> dict[str, int]:
         return {"frontier_compute": self.frontier_year.size, "hardware": self.gpu_year.size,
                 "training_cost": self.cost_year.size, "efficiency": self.efficiency_year.size,
-                "imagenet": self.imagenet_year.size}
+                "imagenet": self.imagenet_year.size,
+                "published_estimates": int(not self.ho2024_withheld)}
 
 
 def _window(df, column: str, start: float, cutoff: float):
     return df[(df[column] >= start) & (df[column] <= cutoff)]
+
+
+#: Standard error that makes a withheld summary likelihood flat in practice (a published estimate
+#: whose publication_date is after the cutoff): 100 in ln OOM/yr (Ho et al.) or OOM/yr (prices)
+#: against posterior spreads of ~0.1, so the term is constant to 1e-6 over every plausible rate
+#: while the graph keeps its shape (SBC and the backtests swap data, never structure).
+WITHHELD_SE = 100.0
+
+
+def published_by(row, cutoff_year: float) -> bool:
+    """Whether a published_estimates row was public at the cutoff (decimal year)."""
+    from model.data import decimal_year
+
+    return decimal_year(row["publication_date"]) <= cutoff_year
 
 
 def ho2024_summary(row) -> tuple[float, float]:
@@ -159,7 +179,11 @@ def inference_price_summary(row) -> tuple[float, float]:
 
 
 def prepare_observations(tables: dict, scenario: Scenario, cutoff_year: float) -> Observations:
-    """Select each stream's fit window and drop everything after the cutoff (`--as-of`)."""
+    """Select each stream's fit window and drop everything after the cutoff (`--as-of`).
+
+    Rows are dated by their year_decimal; a published estimate by its publication_date: one
+    published after the cutoff is withheld (its se set to WITHHELD_SE, a flat likelihood).
+    """
     s = scenario.settings
     fc = _window(tables["frontier_compute"], "year_decimal", s["compute_fit_start_year"],
                  cutoff_year)
@@ -178,11 +202,15 @@ def prepare_observations(tables: dict, scenario: Scenario, cutoff_year: float) -
     pe = tables["published_estimates"]
     ho = pe[pe["estimate_id"] == "ho2024_lm_halving"].iloc[0]
     ho_log_rate, ho_se = ho2024_summary(ho)
+    if not published_by(ho, cutoff_year):
+        ho_se = WITHHELD_SE
     price = pe[pe["estimate_id"] == "epoch2025_inference_price_decline"]
     price_y, price_se = inference_price_summary(price.iloc[0]) if len(price) else (np.nan, np.nan)
     if scenario.settings.get("use_inference_price_stream") and not np.isfinite(price_se):
         raise ValueError("settings.use_inference_price_stream is on but published_estimates has "
                          "no epoch2025_inference_price_decline row")
+    if len(price) and not published_by(price.iloc[0], cutoff_year):
+        price_se = WITHHELD_SE
     return Observations(
         cutoff_year=float(cutoff_year),
         frontier_year=fc["year_decimal"].to_numpy(float),

@@ -61,8 +61,9 @@ imagenet_models
 published_estimates
     Published summary estimates used as likelihood terms where the underlying data are not public
     (hand-entered in `scripts/published_estimates_source.csv`, each with its citation).
-    Columns: estimate_id, domain, quantity, central, lower, upper, interval_level (e.g. 0.95),
-    unit, citation. Checks: lower < central < upper and 0 < interval_level < 1.
+    Columns: estimate_id, domain, quantity, publication_date (first public version: a fit with
+    an earlier cutoff, `--as-of`, withholds the estimate), central, lower, upper, interval_level
+    (e.g. 0.95), unit, citation. Checks: lower < central < upper and 0 < interval_level < 1.
 
 Errors
 ------
@@ -212,6 +213,7 @@ SCHEMAS: dict[str, TableSchema] = {
             "estimate_id": Column("str"),
             "domain": Column("str"),
             "quantity": Column("str"),
+            "publication_date": Column("date"),
             "central": Column("float"),
             "lower": Column("float"),
             "upper": Column("float"),

@@ -750,6 +750,13 @@ def curate_published_estimates(raw: pd.DataFrame, path: Path) -> Curated:
                         f"{path} line {i + 2}, column {c}: value {r[c]!r} is not a number"
                     )
                 row[c] = x
+            elif kind == "date":
+                d = parse_date(r[c], ("%Y-%m-%d",))
+                if d is None:
+                    raise CurationError(
+                        f"{path} line {i + 2}, column {c}: value {r[c]!r} is not a YYYY-MM-DD date"
+                    )
+                row[c] = d
             else:
                 row[c] = clean_text(r[c])
         rows.append(row)

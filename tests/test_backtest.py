@@ -24,7 +24,7 @@ def setup():
     streams = data_mod.load_all()
     tables = {k: s.table for k, s in streams.items()}
     full = prepare_observations(tables, scenario, default_cutoff_year(streams))
-    fit = bt.withhold_unpublished(prepare_observations(tables, scenario, CUTOFF), CUTOFF)
+    fit = prepare_observations(tables, scenario, CUTOFF)
     return scenario, full, fit, bt.split_observations(full, fit, CUTOFF)
 
 
@@ -41,9 +41,18 @@ def test_later_rows_are_exactly_those_after_the_cutoff(setup):
 
 
 def test_ho2024_is_withheld_before_it_was_published(setup):
-    _, full, fit, _ = setup
-    assert fit.ho2024_log_rate_se == bt.WITHHELD_SE
-    assert bt.withhold_unpublished(full, 2025.0).ho2024_log_rate_se == full.ho2024_log_rate_se
+    """prepare_observations dates a published estimate by its publication_date (2024-03-09)."""
+    from model.build import WITHHELD_SE, prepare_observations
+    from model.data import load_all
+
+    scenario, full, fit, _ = setup
+    assert fit.ho2024_withheld and fit.ho2024_log_rate_se == WITHHELD_SE
+    assert fit.sizes()["published_estimates"] == 0
+    assert not full.ho2024_withheld and full.ho2024_log_rate_se < 1.0
+    tables = {k: s.table for k, s in load_all().items()}
+    # the day before and the day of publication (decimal years of 2024-03-08 and 2024-03-09)
+    assert prepare_observations(tables, scenario, 2024.183).ho2024_withheld
+    assert not prepare_observations(tables, scenario, 2024.19).ho2024_withheld
 
 
 def _truth(scenario):

@@ -3,10 +3,10 @@ observation.
 
 For each cutoff c:
 1. Fit the model to `prepare_observations(tables, scenario, c)` (every stream's rows dated
-   <= c; "no AGI yet" at c). Ho et al. (2024) is a published estimate with no row date in
-   `prepare_observations`: it was public from 2024-03 (arXiv:2403.05812), so for c before
-   `HO2024_PUBLISHED` it is withheld (its se set to `WITHHELD_SE`, which makes its likelihood
-   flat over every plausible rate) and becomes a later observation to score instead.
+   <= c; "no AGI yet" at c). A published estimate is dated by its publication_date: Ho et al.
+   (2024) was public from 2024-03-09 (arXiv:2403.05812), so for earlier c
+   `prepare_observations` withholds it (se = `model.build.WITHHELD_SE`, a flat likelihood over
+   every plausible rate), and it becomes a later observation to score instead.
 2. The posterior predictive of every observation dated after c (up to the data vintage), by
    the model's own equations in model/simulate.py `simulate_observations` (one simulated data
    set per posterior draw, at the later rows' dates and covariates): a forecast of data the fit
@@ -33,10 +33,6 @@ import numpy as np
 
 from model.summary import INTERVAL_PROBS
 
-#: Ho et al. 2024's first public version (arXiv:2403.05812, March 2024), as a decimal year.
-HO2024_PUBLISHED = 2024.2
-#: Standard error (of ln OOM/yr) that makes a withheld summary likelihood flat in practice.
-WITHHELD_SE = 100.0
 #: Posterior draws used for the predictive distributions.
 PREDICTIVE_DRAWS = 1000
 #: Streams scored, with their outcome field, year field and unit label.
@@ -62,13 +58,6 @@ def split_observations(full, fit, cutoff_year: float):
             changes[name] = np.asarray(getattr(full, name))[keep]
     return replace(full, efficiency_series_mid_year=fit.efficiency_series_mid_year,
                    cutoff_year=cutoff_year, **changes)
-
-
-def withhold_unpublished(obs, cutoff_year: float):
-    """Ho et al. 2024 made flat before its publication (module docstring, 1.)."""
-    if cutoff_year < HO2024_PUBLISHED:
-        return replace(obs, ho2024_log_rate_se=WITHHELD_SE)
-    return obs
 
 
 def posterior_parameter_draws(posterior, scenario, n: int, seed: int) -> list[dict]:
@@ -158,8 +147,7 @@ def _fit_cutoff(payload: dict) -> dict:
     streams = data_mod.load_all(Path(payload["data_dir"]) if payload["data_dir"]
                                 else data_mod.DATA_DIR)
     tables = {k: s.table for k, s in streams.items()}
-    obs = withhold_unpublished(prepare_observations(tables, scenario, payload["cutoff"]),
-                               payload["cutoff"])
+    obs = prepare_observations(tables, scenario, payload["cutoff"])
     settings = SamplerSettings(**payload["settings"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -213,7 +201,7 @@ def run_backtest(scenario_path, cutoffs: list[float], out_dir: Path, settings, d
     for c, outcome in zip(cutoffs, outcomes, strict=True):
         if not outcome.ok:
             raise RuntimeError(f"backtest fit at {c:.2f} failed: {outcome.error}")
-        fit = withhold_unpublished(prepare_observations(tables, scenario, c), c)
+        fit = prepare_observations(tables, scenario, c)
         later = split_observations(full, fit, c)
         post = outcome.value["posterior"]
         draws = posterior_parameter_draws(post, scenario, PREDICTIVE_DRAWS, settings.seed)
@@ -233,7 +221,7 @@ def run_backtest(scenario_path, cutoffs: list[float], out_dir: Path, settings, d
                            "train_x": getattr(fit, year_field), "train_y": getattr(fit, field),
                            "x": getattr(later, year_field), "y": y, "q": q,
                            "median": np.median(y_rep[stream], axis=0), "ylabel": unit})
-        if c < HO2024_PUBLISHED:
+        if fit.ho2024_withheld:
             full_ho = prepare_observations(tables, scenario, vintage)
             s = score(np.array([full_ho.ho2024_log_rate]), y_rep["ho2024"])
             all_scores.append(s)
