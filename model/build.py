@@ -282,8 +282,50 @@ def log_prob_not_yet_graph(scenario: Scenario, e_now, g_alg, softness):
     return pm.math.logsumexp(terms)
 
 
-def build_model(obs: Observations, scenario: Scenario) -> pm.Model:
-    """The PyMC model. Variable and dim names are a public contract (see FREE_PARAMETERS)."""
+#: Where the sampled-requirement baseline puts "no path" (log10 FLOP): never reached by 2100.
+NO_PATH_BASELINE_LOG10_FLOP = 80.0
+REQUIREMENT_TREATMENTS = ("marginalised", "sampled")
+
+
+def sampled_requirement_graph(scenario: Scenario, e_now, g_alg, softness):
+    """The benchmark's baseline (scripts/bench.py), not used by any run: R as a latent variable
+    that NUTS samples, instead of marginalised in closed form.
+
+        log p(R) = logsumexp_j [log w_j + log f_j(R)],
+        f_j = N(m_j, s_j) for a normal anchor, 2 N(m_j, s_j) on its side for a split half,
+        "no path" = N(NO_PATH_BASELINE_LOG10_FLOP, 1) (a continuous stand-in for R = +inf);
+        log P(not yet | R) = log Phi((R - E_now) / s),   s = the softness.
+
+    Integrating R out of this joint gives log_prob_not_yet_graph's likelihood exactly (up to the
+    stand-in's ~1e-300 chance of being reached), so both treatments have the same posterior; the
+    baseline only shows what sampling the multimodal R costs NUTS.
+    """
+    req = scenario.requirement
+    p = requirement_pieces(req)
+    means = anchor_means_at_reference(p.medians, p.years, g_alg, scenario.reference_year)
+    start = float(np.sum(p.weights * p.medians) / np.sum(p.weights))
+    r = pm.Flat("requirement_log10_flop_latent", initval=start)
+    log_f = pm.logp(pm.Normal.dist(mu=means, sigma=p.sigmas), r)
+    on_side = pt.eq(p.sides, 0) | pt.gt(p.sides * (r - means), 0)
+    log_f = pt.switch(on_side, log_f + np.log(np.where(p.sides == 0, 1.0, 2.0)), -np.inf)
+    terms = np.log(p.weights) + log_f
+    if req.no_path_weight > 0:
+        no_path = pm.logp(pm.Normal.dist(mu=NO_PATH_BASELINE_LOG10_FLOP, sigma=1.0), r)
+        terms = pt.concatenate([terms, pt.stack([np.log(req.no_path_weight) + no_path])])
+    pm.Potential("requirement_log_prior", pm.math.logsumexp(terms))
+    return normal_lcdf(e_now, softness, r)
+
+
+def build_model(obs: Observations, scenario: Scenario,
+                requirement: str = "marginalised") -> pm.Model:
+    """The PyMC model. Variable and dim names are a public contract (see FREE_PARAMETERS).
+
+    requirement: "marginalised" (every run) or "sampled" (the benchmark's baseline, see
+    sampled_requirement_graph).
+    """
+    if requirement not in REQUIREMENT_TREATMENTS:
+        raise ValueError(f"requirement must be one of {REQUIREMENT_TREATMENTS} "
+                         f"(got {requirement!r})")
     t_ref = scenario.reference_year
     # alexnet, resnet50 -> vision; seq2seq, gnmt -> translation
     domain_of_series = np.array([1, 1, 2, 2])
@@ -385,7 +427,9 @@ def build_model(obs: Observations, scenario: Scenario) -> pm.Model:
         e_now = pm.Deterministic("log10_effective_compute_at_cutoff", effective_compute_at_cutoff(
             c_ref, g_phys, g_alg[forecast], obs.cutoff_year, t_ref))
         softness = _prior(scenario, "not_yet_agi_softness_oom")
+        graph = (log_prob_not_yet_graph if requirement == "marginalised"
+                 else sampled_requirement_graph)
         log_p = pm.Deterministic("log_prob_no_agi_by_cutoff",
-                                 log_prob_not_yet_graph(scenario, e_now, g_alg[forecast], softness))
+                                 graph(scenario, e_now, g_alg[forecast], softness))
         pm.Bernoulli("no_agi_by_cutoff", p=pt.exp(log_p), observed=1)
     return model

@@ -120,6 +120,7 @@ def test_score_of_known_values():
 
 
 @pytest.mark.slow
+@pytest.mark.ci_slow
 def test_backtest_of_one_cutoff(tmp_path):
     from model.inference import SamplerSettings
 

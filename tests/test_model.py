@@ -13,6 +13,7 @@ from model.build import (
     build_model,
     log_prob_not_yet_graph,
     prepare_observations,
+    sampled_requirement_graph,
 )
 from model.data import load_all
 from model.scenario import DOMAINS, load_scenario
@@ -261,3 +262,39 @@ def test_conditional_draw_is_exact_with_split_anchors(split_scenario, e_now, sof
     grid = np.array([[26.0, 29.0, 31.0, 33.0, 35.0, 38.0, 45.0]])
     closed = requirement.conditional_cdf(req, grid, [e_now], [0.4], [softness], t_ref)[0]
     np.testing.assert_allclose(closed, (exact[:, None] <= grid[0]).mean(axis=0), atol=0.005)
+
+
+@pytest.mark.parametrize("which", ["default", "split"])
+def test_sampled_requirement_baseline_integrates_to_the_marginal(which, scenario, split_scenario):
+    """The benchmark's baseline (R sampled by NUTS) has the run's likelihood once R is integrated
+    out: log int p(R) P(not yet | R) dR = log P(not yet), by quadrature on a fine grid."""
+    import pytensor.tensor as pt
+
+    sc = scenario if which == "default" else split_scenario
+    e, g, s = pt.dscalar("e"), pt.dscalar("g"), pt.dscalar("s")
+    with pm.Model() as m:
+        log_not_yet_given_r = sampled_requirement_graph(sc, e, g, s)
+    r = m["requirement_log10_flop_latent"]
+    joint = m.potentials[0] + log_not_yet_given_r
+    f = pm.compile([r, e, g, s], joint)
+    from scipy import integrate
+
+    pieces = requirement.requirement_pieces(sc.requirement)
+    rng = np.random.default_rng(3)
+    for _ in range(4):
+        ev, gv, sv = rng.uniform(24, 36), rng.uniform(0.2, 0.8), rng.uniform(0.1, 1.0)
+        means = requirement.anchor_means_at_reference(pieces.medians, pieces.years, gv,
+                                                      sc.reference_year)
+        # integrate between the kinks (split halves jump at their medians) and past "no path"
+        edges = np.unique(np.concatenate([[0.0], means, [ev, 100.0]]))
+        integral = sum(integrate.quad(lambda x: np.exp(float(f(x, ev, gv, sv))), a, b,
+                                      limit=200, epsabs=1e-12)[0]
+                       for a, b in zip(edges[:-1], edges[1:], strict=True))
+        expected = requirement.log_prob_not_yet(sc.requirement, [ev], [gv], [sv],
+                                                sc.reference_year)[0]
+        assert np.log(integral) == pytest.approx(expected, abs=1e-6)
+
+
+def test_build_model_rejects_an_unknown_requirement_treatment(obs, scenario):
+    with pytest.raises(ValueError, match="requirement must be one of"):
+        build_model(obs, scenario, requirement="bogus")

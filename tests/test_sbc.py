@@ -200,6 +200,7 @@ def test_swapped_data_give_the_log_likelihood_of_a_freshly_built_model(context):
 
 
 @pytest.mark.slow
+@pytest.mark.ci_slow
 def test_small_sbc_runs_and_resumes_from_the_cache(tmp_path):
     """10 simulations through the executor (inline: one compile), then again: all cached."""
     settings = sbc.SBCSettings(n_sims=10)
