@@ -303,8 +303,12 @@ def sampled_requirement_graph(scenario: Scenario, e_now, g_alg, softness):
     req = scenario.requirement
     p = requirement_pieces(req)
     means = anchor_means_at_reference(p.medians, p.years, g_alg, scenario.reference_year)
+    # R = start + offset, offset ~ Uniform(-60, 60): a constant density over every log10 FLOP
+    # with mass (0 to 100 around start ~ 33), so p(R) is the mixture alone, and proper, so that
+    # PyMC's prior predictive can draw it (a Flat cannot be drawn)
     start = float(np.sum(p.weights * p.medians) / np.sum(p.weights))
-    r = pm.Flat("requirement_log10_flop_latent", initval=start)
+    r = pm.Deterministic("requirement_log10_flop_latent",
+                         start + pm.Uniform("requirement_latent_offset_oom", -60.0, 60.0))
     log_f = pm.logp(pm.Normal.dist(mu=means, sigma=p.sigmas), r)
     on_side = pt.eq(p.sides, 0) | pt.gt(p.sides * (r - means), 0)
     log_f = pt.switch(on_side, log_f + np.log(np.where(p.sides == 0, 1.0, 2.0)), -np.inf)

@@ -13,6 +13,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -106,7 +107,10 @@ def sample_model(model, settings: SamplerSettings):
     with model, warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
+        start = time.perf_counter()
         idata = pm.sample(**kwargs)
+        # wall time of pm.sample: compile (nutpie's included), tuning and draws
+        idata.posterior.attrs["oomcast_sample_wall_s"] = round(time.perf_counter() - start, 3)
         pm.compute_log_likelihood(idata, progressbar=False)
         pm.compute_log_prior(idata, progressbar=False)
         prior = pm.sample_prior_predictive(draws=settings.prior_draws,

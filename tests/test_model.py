@@ -274,9 +274,13 @@ def test_sampled_requirement_baseline_integrates_to_the_marginal(which, scenario
     e, g, s = pt.dscalar("e"), pt.dscalar("g"), pt.dscalar("s")
     with pm.Model() as m:
         log_not_yet_given_r = sampled_requirement_graph(sc, e, g, s)
-    r = m["requirement_log10_flop_latent"]
+    offset = m["requirement_latent_offset_oom"]
     joint = m.potentials[0] + log_not_yet_given_r
-    f = pm.compile([r, e, g, s], joint)
+    g_start = pm.compile([offset, e, g, s], joint)
+    start = float(pm.compile([offset], m["requirement_log10_flop_latent"])(0.0))
+
+    def f(x, ev, gv, sv):
+        return g_start(x - start, ev, gv, sv)
     from scipy import integrate
 
     pieces = requirement.requirement_pieces(sc.requirement)
@@ -298,3 +302,15 @@ def test_sampled_requirement_baseline_integrates_to_the_marginal(which, scenario
 def test_build_model_rejects_an_unknown_requirement_treatment(obs, scenario):
     with pytest.raises(ValueError, match="requirement must be one of"):
         build_model(obs, scenario, requirement="bogus")
+
+
+def test_sampled_requirement_baseline_model_is_complete(obs, scenario):
+    """What the benchmark does with it: logp/gradient finite at the start, and the model
+    convertible for compute_log_likelihood (no custom initial values)."""
+    from pymc.model.fgraph import fgraph_from_model
+
+    m = build_model(obs, scenario, requirement="sampled")
+    ip = m.initial_point()
+    assert np.isfinite(m.compile_logp()(ip))
+    assert np.all(np.isfinite(m.compile_dlogp()(ip)))
+    fgraph_from_model(m)
