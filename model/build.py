@@ -127,10 +127,19 @@ class Observations:
         return self.ho2024_log_rate_se == WITHHELD_SE
 
     def sizes(self) -> dict[str, int]:
+        """Rows per data stream (the published estimates: `published_estimates_used`)."""
         return {"frontier_compute": self.frontier_year.size, "hardware": self.gpu_year.size,
                 "training_cost": self.cost_year.size, "efficiency": self.efficiency_year.size,
-                "imagenet": self.imagenet_year.size,
-                "published_estimates": int(not self.ho2024_withheld)}
+                "imagenet": self.imagenet_year.size}
+
+    def published_estimates_used(self, scenario: Scenario) -> list[str]:
+        """The published_estimates rows that condition the fit (public at the cutoff, and
+        switched on by the scenario where optional)."""
+        used = [] if self.ho2024_withheld else ["ho2024_lm_halving"]
+        if (scenario.settings.get("use_inference_price_stream")
+                and self.inference_price_log10_decline_se != WITHHELD_SE):
+            used.append("epoch2025_inference_price_decline")
+        return used
 
 
 def _window(df, column: str, start: float, cutoff: float):

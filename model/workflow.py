@@ -150,6 +150,7 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
         "diagnostics_per_variable": diag["per_variable"],
         "cutoff_year": round(cutoff, 4),
         "observations": obs.sizes(),
+        "published_estimates_used": obs.published_estimates_used(scenario),
         # the command (with its --out path) lives in posterior.nc's attrs, so that the same
         # seed gives a byte-identical summary.json wherever it is written
         "provenance": {k: (json.loads(v) if isinstance(v, str) and v.startswith("{") else v)

@@ -245,6 +245,11 @@ def solver_and_prior_only(scenario) -> dict:
         out[f"solver_{n}"] = {"wall_s": round(wall, 3), "draws_per_s": round(n / wall)}
     out["solver_time_ratio_1e6_over_1e5"] = round(out["solver_1000000"]["wall_s"]
                                                   / out["solver_100000"]["wall_s"], 2)
+    # before/after of chunking, in this process: the same 1e6 draws as one block
+    wall_one_block, _ = _timed(arrival_year, r, p, 2025.83, 2100.0, chunk=n)
+    out["solver_1000000_one_block"] = {"wall_s": round(wall_one_block, 3),
+                                       "draws_per_s": round(n / wall_one_block)}
+    out["solver_chunking_speedup"] = round(wall_one_block / out["solver_1000000"]["wall_s"], 2)
     n = 100_000
     start = time.perf_counter()
     params = _draw_many(scenario, rng, n)

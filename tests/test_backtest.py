@@ -47,7 +47,8 @@ def test_ho2024_is_withheld_before_it_was_published(setup):
 
     scenario, full, fit, _ = setup
     assert fit.ho2024_withheld and fit.ho2024_log_rate_se == WITHHELD_SE
-    assert fit.sizes()["published_estimates"] == 0
+    assert fit.published_estimates_used(scenario) == []
+    assert full.published_estimates_used(scenario) == ["ho2024_lm_halving"]
     assert not full.ho2024_withheld and full.ho2024_log_rate_se < 1.0
     tables = {k: s.table for k, s in load_all().items()}
     # the day before and the day of publication (decimal years of 2024-03-08 and 2024-03-09)

@@ -291,7 +291,8 @@ def test_sampled_requirement_baseline_integrates_to_the_marginal(which, scenario
                                                       sc.reference_year)
         # integrate between the kinks (split halves jump at their medians) and past "no path"
         edges = np.unique(np.concatenate([[0.0], means, [ev, 100.0]]))
-        integral = sum(integrate.quad(lambda x: np.exp(float(f(x, ev, gv, sv))), a, b,
+        integral = sum(integrate.quad(lambda x, ev=ev, gv=gv, sv=sv:
+                                      np.exp(float(f(x, ev, gv, sv))), a, b,
                                       limit=200, epsabs=1e-12)[0]
                        for a, b in zip(edges[:-1], edges[1:], strict=True))
         expected = requirement.log_prob_not_yet(sc.requirement, [ev], [gv], [sv],
