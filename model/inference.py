@@ -46,6 +46,10 @@ class SamplerSettings:
     target_accept: float = 0.98
     cores: int | None = None
     prior_draws: int = 1000
+    # PyTensor backend of PyMC's sampler: "C" (default) or "NUMBA" (2.2x faster sampling here,
+    # but a first, cold-compiled run did not reproduce the draws of later cached ones: see
+    # README, Performance)
+    compile_mode: str = "C"
 
     def __post_init__(self):
         for name in ("draws", "tune", "chains", "prior_draws"):
@@ -53,6 +57,8 @@ class SamplerSettings:
                 raise ValueError(f"{name} must be >= 1 (got {getattr(self, name)})")
         if self.sampler not in ("pymc", "nutpie"):
             raise ValueError(f"sampler must be 'pymc' or 'nutpie' (got {self.sampler!r})")
+        if self.compile_mode not in ("C", "NUMBA"):
+            raise ValueError(f"compile_mode must be 'C' or 'NUMBA' (got {self.compile_mode!r})")
         if not 0 < self.target_accept < 1:
             raise ValueError("target_accept must be in (0, 1)")
 
@@ -104,6 +110,8 @@ def sample_model(model, settings: SamplerSettings):
     else:
         kwargs["cores"] = settings.cores or min(settings.chains, os.cpu_count() or 1)
         kwargs["compute_convergence_checks"] = False
+        if settings.compile_mode != "C":
+            kwargs["compile_kwargs"] = {"mode": settings.compile_mode}
     with model, warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -1,6 +1,6 @@
 """Speed and memory of oomcast, printed as one JSON document (issue: performance).
 
-    python scripts/bench.py [--quick] [--samplers nutpie[,numpyro]] [--compare-draws 200]
+    python scripts/bench.py [--quick] [--samplers nutpie[,pymc-numba,numpyro]] [--compare-draws 200]
                             [--baseline-draws 100] [--out bench.json]
 
 Every figure is measured in this run, on this machine; ratios compare against a baseline measured
@@ -9,7 +9,8 @@ in the same process where one exists:
 - model build + logp/gradient compile, cold (empty PyTensor compile dir) and warm;
 - end-to-end `oomcast run` wall time (a fresh process, default settings, warm compile cache);
   PyMC's NUTS is measured inside that run (its sampling_time and diagnostics);
-- per sampler (PyMC, nutpie with its numba compile included, numpyro when installed): sampling
+- per sampler (PyMC, nutpie with its numba compile included; on request PyMC on PyTensor's numba
+  backend and numpyro when installed): sampling
   wall time, ESS per second for the slowest free parameter and for the arrival year,
   divergences; the same model with the requirement sampled directly as a mixture (no analytic
   marginalisation, model.build.sampled_requirement_graph) as the baseline, so the gain from
@@ -158,8 +159,10 @@ def sample_with(sampler: str, scenario, obs, draws: int, tune: int, chains: int,
     from model.build import build_model
     from model.inference import SamplerSettings, add_forecast, diagnostics, sample_model
 
-    settings = SamplerSettings(draws=draws, tune=tune, chains=chains, seed=seed, sampler=sampler,
-                               prior_draws=10)
+    mode = "NUMBA" if sampler == "pymc-numba" else "C"
+    settings = SamplerSettings(draws=draws, tune=tune, chains=chains, seed=seed,
+                               sampler=sampler.removesuffix("-numba"), prior_draws=10,
+                               compile_mode=mode)
     model = build_model(obs, scenario, requirement=requirement)
     idata = sample_model(model, settings)
     wall = float(idata.posterior.attrs["oomcast_sample_wall_s"])
@@ -331,8 +334,9 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="short chains (for a smoke test)")
     ap.add_argument("--samplers", default="nutpie",
                     help="samplers compared with PyMC's (which the end-to-end run measures), "
-                         "comma-separated: nutpie, numpyro (not a dependency: skipped, saying "
-                         "so, where it is not installed; adds ~1 minute)")
+                         "comma-separated: nutpie, pymc-numba (PyMC's NUTS on PyTensor's numba "
+                         "backend), numpyro (not a dependency: skipped, saying so, where it is "
+                         "not installed); each adds ~1 minute")
     ap.add_argument("--baseline-draws", type=int, default=100,
                     help="draws (= tuning steps) per chain of the sampled-requirement baseline, "
                          "which is ~10x slower per draw (default 100)")

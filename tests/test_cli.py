@@ -100,3 +100,16 @@ def test_as_of_drops_later_observations_and_bad_as_of_is_an_error(tmp_path):
     idata = load_idata(out / "posterior.nc")
     assert float(idata.constant_data["frontier_year"].max()) <= 2020.0
     assert Path(out / "arrival.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("draws", 0, "draws must be >= 1"),
+    ("sampler", "emcee", "sampler must be"),
+    ("target_accept", 1.0, "target_accept must be in"),
+    ("compile_mode", "FAST_COMPILE", "compile_mode must be"),
+])
+def test_sampler_settings_reject_impossible_values(field, value, message):
+    from model.inference import SamplerSettings
+
+    with pytest.raises(ValueError, match=message):
+        SamplerSettings(**{field: value})
