@@ -216,3 +216,15 @@ def test_small_sbc_runs_and_resumes_from_the_cache(tmp_path):
                         cache_dir=tmp_path / "cache", progress=False)
     assert again.n_cached == 10
     assert again.summary["quantities"] == first.summary["quantities"]
+
+
+def test_sbc_without_nutpie_is_a_clear_error(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "nutpie" else real(name, *a))
+    with pytest.raises(ValueError, match=r"pip install -e '\.\[nutpie\]'"):
+        sbc.run_sbc("default", tmp_path / "out", sbc.SBCSettings(n_sims=1), scheduler="inline",
+                    cache_dir=tmp_path / "cache", progress=False)
+    assert not (tmp_path / "out").exists()

@@ -490,9 +490,14 @@ def run_sbc(scenario_path, out_dir: Path, settings: SBCSettings, *, scheduler: s
             progress: bool | None = None) -> SBCResult:
     """Run (or resume) the study through the shared executor and write `out_dir`:
     ranks.csv, diagnostics.csv, sbc.json, sbc_ecdf.png, sbc_ranks.png."""
+    import importlib.util
+
     from model.studies.cache import DEFAULT_CACHE_DIR, ResultCache
     from model.studies.executor import map_cached
 
+    if importlib.util.find_spec("nutpie") is None:
+        raise ValueError("oomcast sbc compiles the model once with nutpie, which is not "
+                         "installed: python -m pip install -e '.[nutpie]'")
     context = study_context(scenario_path, settings, data_dir)
     tasks = [_task(i, context) for i in range(settings.n_sims)]
     outcomes = map_cached(run_simulation, tasks, cache=ResultCache(cache_dir or DEFAULT_CACHE_DIR),
