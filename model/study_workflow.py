@@ -345,12 +345,19 @@ def _run_curve(run_dir: Path) -> tuple[dict, dict, str, float, float]:
     raise StudyError(f"{run_dir}: not a run directory (no posterior.nc or prior_draws.nc)")
 
 
+#: Figure formats `oomcast compare --out` writes (matplotlib picks the format by suffix).
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
 def compare(run_dirs: list[Path | str], out_path: Path | str,
             labels: list[str] | None = None) -> CompareResult:
     """Overlay the arrival CDFs of finished runs (the sweep's overlay, one panel); prior-only
     runs are dashed."""
     if labels is not None and len(labels) != len(run_dirs):
         raise StudyError(f"{len(labels)} labels for {len(run_dirs)} runs")
+    if Path(out_path).suffix.lower() not in FIGURE_SUFFIXES:
+        raise StudyError(f"--out {out_path}: name a figure file ending in "
+                         f"{', '.join(FIGURE_SUFFIXES)} (e.g. compare.png)")
     names = labels or [Path(d).name for d in run_dirs]
     curves, summaries, captions, cutoffs, horizons = [], {}, [], [], []
     for name, run_dir in zip(names, run_dirs, strict=True):

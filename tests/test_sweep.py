@@ -302,6 +302,15 @@ def test_compare_overlays_runs(run, tmp_path):
     assert out.stat().st_size > 10_000
 
 
+def test_compare_to_a_folder_is_a_one_line_error(run, tmp_path, capsys):
+    from model.cli import main
+
+    assert main(["compare", str(run.path), "--out", str(tmp_path / "cmp")]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "name a figure file" in err[0]
+    assert list(tmp_path.iterdir()) == []
+
+
 # ---------------------------------------------------------------- the executor on Dask
 
 
