@@ -94,31 +94,36 @@ def test_not_yet_probability_falls_as_compute_rises(scenario):
     assert np.exp(lp[-1]) == pytest.approx(scenario.requirement.no_path_weight, abs=0.02)
 
 
-@pytest.mark.parametrize("e_now, softness", [(27.5, 0.3), (30.0, 0.05), (33.0, 1.0)])
-def test_conditional_requirement_draw_is_exact(scenario, e_now, softness):
-    """R | not yet, drawn by the exact sampler, against importance-weighted prior draws."""
-    n = 200_000
+def _exact_draws_against_importance_sampling(req, e_now, softness, g_value, t_ref, n,
+                                              never_tol):
+    """R | not yet from the exact sampler against importance-weighted prior draws (weights
+    P(not yet | R) = Phi((R - E_now) / s)): the no-path share, five quantiles of the finite part
+    and the marginal P(not yet) must agree. Returns the exact draws."""
     rng = np.random.default_rng(1)
-    g = np.full(n, 0.45)
-    exact = requirement.draw_conditional(rng, scenario.requirement, np.full(n, e_now), g,
-                                         np.full(n, softness), scenario.reference_year)
-    prior = requirement.draw_prior(rng, scenario.requirement, g, scenario.reference_year)
+    g = np.full(n, g_value)
+    exact = requirement.draw_conditional(rng, req, np.full(n, e_now), g, np.full(n, softness),
+                                         t_ref)
+    prior = requirement.draw_prior(rng, req, g, t_ref)
     weights = np.exp(special.log_ndtr((prior - e_now) / softness))
     weights[np.isinf(prior)] = 1.0
-    # the no-path share agrees
     p_never = weights[np.isinf(prior)].sum() / weights.sum()
-    assert np.isinf(exact).mean() == pytest.approx(p_never, abs=0.005)
-    # the finite part agrees in distribution: weighted vs exact quantiles
+    assert np.isinf(exact).mean() == pytest.approx(p_never, abs=never_tol)
     fin = np.isfinite(prior)
     order = np.argsort(prior[fin])
     cdf = np.cumsum(weights[fin][order]) / weights[fin].sum()
     for q in (0.1, 0.25, 0.5, 0.75, 0.9):
         weighted_q = prior[fin][order][np.searchsorted(cdf, q)]
         assert np.quantile(exact[np.isfinite(exact)], q) == pytest.approx(weighted_q, abs=0.1)
-    # and the marginal P(not yet) matches the closed form
-    lp = requirement.log_prob_not_yet(scenario.requirement, [e_now], [0.45], [softness],
-                                      scenario.reference_year)[0]
+    lp = requirement.log_prob_not_yet(req, [e_now], [g_value], [softness], t_ref)[0]
     assert weights.mean() == pytest.approx(np.exp(lp), rel=0.02)
+    return exact
+
+
+@pytest.mark.parametrize("e_now, softness", [(27.5, 0.3), (30.0, 0.05), (33.0, 1.0)])
+def test_conditional_requirement_draw_is_exact(scenario, e_now, softness):
+    """R | not yet, drawn by the exact sampler, against importance-weighted prior draws."""
+    _exact_draws_against_importance_sampling(scenario.requirement, e_now, softness, 0.45,
+                                             scenario.reference_year, 200_000, never_tol=0.005)
 
 
 def test_anchor_moved_to_reference_algorithms(scenario):
@@ -241,24 +246,8 @@ def test_conditional_draw_is_exact_with_split_anchors(split_scenario, e_now, sof
     """R | not yet with split anchors, exact sampler vs importance-weighted prior draws; E_now
     above a median (36) exercises the lower half's tail."""
     req, t_ref = split_scenario.requirement, split_scenario.reference_year
-    n = 100_000
-    rng = np.random.default_rng(1)
-    g = np.full(n, 0.4)
-    exact = requirement.draw_conditional(rng, req, np.full(n, e_now), g, np.full(n, softness),
-                                         t_ref)
-    prior = requirement.draw_prior(rng, req, g, t_ref)
-    weights = np.exp(special.log_ndtr((prior - e_now) / softness))
-    weights[np.isinf(prior)] = 1.0
-    p_never = weights[np.isinf(prior)].sum() / weights.sum()
-    assert np.isinf(exact).mean() == pytest.approx(p_never, abs=0.006)
-    fin = np.isfinite(prior)
-    order = np.argsort(prior[fin])
-    cdf = np.cumsum(weights[fin][order]) / weights[fin].sum()
-    for q in (0.1, 0.25, 0.5, 0.75, 0.9):
-        weighted_q = prior[fin][order][np.searchsorted(cdf, q)]
-        assert np.quantile(exact[np.isfinite(exact)], q) == pytest.approx(weighted_q, abs=0.1)
-    lp = requirement.log_prob_not_yet(req, [e_now], [0.4], [softness], t_ref)[0]
-    assert weights.mean() == pytest.approx(np.exp(lp), rel=0.02)
+    exact = _exact_draws_against_importance_sampling(req, e_now, softness, 0.4, t_ref, 100_000,
+                                                     never_tol=0.006)
     grid = np.array([[26.0, 29.0, 31.0, 33.0, 35.0, 38.0, 45.0]])
     closed = requirement.conditional_cdf(req, grid, [e_now], [0.4], [softness], t_ref)[0]
     np.testing.assert_allclose(closed, (exact[:, None] <= grid[0]).mean(axis=0), atol=0.005)
