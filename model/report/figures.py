@@ -178,6 +178,25 @@ def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
     _finish(fig, caption, path, narrow)
 
 
+def draw_fan_and_requirement(ax, years, paths, requirement_draws, band: str, median: str,
+                             requirement: str) -> None:
+    """The 50/80/90% bands and median of effective-compute paths (n, len(years)), and the
+    requirement's 50% interval and median (finite draws of R; +inf = no path left out).
+    band / median / requirement: legend wording ("band" -> "90% band"; "posterior" or "prior").
+    """
+    for prob, alpha in zip(INTERVAL_PROBS[::-1], (0.15, 0.25, 0.4), strict=True):
+        lo, hi = np.quantile(paths, [(1 - prob) / 2, 1 - (1 - prob) / 2], axis=0)
+        ax.fill_between(years, lo, hi, color=BLUE, alpha=alpha, lw=0,
+                        label=f"{int(prob * 100)}% {band}")
+    ax.plot(years, np.median(paths, axis=0), color=BLUE, lw=2, label=median)
+    r = requirement_draws[np.isfinite(requirement_draws)]
+    if r.size:
+        r25, r50, r75 = np.quantile(r, [0.25, 0.5, 0.75])
+        ax.axhspan(r25, r75, color=ORANGE, alpha=0.18, lw=0,
+                   label=f"requirement, 50% interval ({requirement})")
+        ax.axhline(r50, color=ORANGE, lw=1.5, ls="--", label=f"requirement, median ({requirement})")
+
+
 @phone_aware
 def trajectory_figure(years: np.ndarray, paths: np.ndarray, cutoff_year: float,
                       points_year: np.ndarray, points_log10_flop: np.ndarray,
@@ -191,17 +210,8 @@ def trajectory_figure(years: np.ndarray, paths: np.ndarray, cutoff_year: float,
     narrow: the phone layout (legend below the axes).
     """
     fig, ax = plt.subplots(figsize=(NARROW_WIDTH_IN, 7.2) if narrow else (9, 6))
-    for prob, alpha in zip(INTERVAL_PROBS[::-1], (0.15, 0.25, 0.4), strict=True):
-        lo, hi = np.quantile(paths, [(1 - prob) / 2, 1 - (1 - prob) / 2], axis=0)
-        ax.fill_between(years, lo, hi, color=BLUE, alpha=alpha, lw=0,
-                        label=f"{int(prob * 100)}% band")
-    ax.plot(years, np.median(paths, axis=0), color=BLUE, lw=2, label="median trajectory")
-    r = requirement_draws[np.isfinite(requirement_draws)]
-    if r.size:
-        r25, r50, r75 = np.quantile(r, [0.25, 0.5, 0.75])
-        ax.axhspan(r25, r75, color=ORANGE, alpha=0.18, lw=0,
-                   label="requirement, 50% interval (posterior)")
-        ax.axhline(r50, color=ORANGE, lw=1.5, ls="--", label="requirement, median")
+    draw_fan_and_requirement(ax, years, paths, requirement_draws, band="band",
+                             median="median trajectory", requirement="posterior")
     for label, colour in CONFIDENCE_COLOURS.items():
         sel = points_confidence == label
         if sel.any():

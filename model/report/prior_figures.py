@@ -15,8 +15,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from model.report.figures import BLUE, GREY, ORANGE, _caption  # noqa: E402
-from model.summary import INTERVAL_PROBS  # noqa: E402
+from model.report.figures import (  # noqa: E402
+    BLUE,
+    GREY,
+    ORANGE,
+    _caption,
+    draw_fan_and_requirement,
+)
 
 RED = "#b00020"
 
@@ -103,17 +108,8 @@ def prior_trajectory_figure(years: np.ndarray, paths: np.ndarray, cutoff_year: f
     """Fan chart of prior effective-compute paths, the frontier data (moved to reference-year
     algorithms with the prior median rate) and the prior requirement band."""
     fig, ax = plt.subplots(figsize=(9, 6))
-    for prob, alpha in zip(INTERVAL_PROBS[::-1], (0.15, 0.25, 0.4), strict=True):
-        lo, hi = np.quantile(paths, [(1 - prob) / 2, 1 - (1 - prob) / 2], axis=0)
-        ax.fill_between(years, lo, hi, color=BLUE, alpha=alpha, lw=0,
-                        label=f"{int(prob * 100)}% prior band")
-    ax.plot(years, np.median(paths, axis=0), color=BLUE, lw=2, label="prior median path")
-    r = requirement_draws[np.isfinite(requirement_draws)]
-    if r.size:
-        r25, r50, r75 = np.quantile(r, [0.25, 0.5, 0.75])
-        ax.axhspan(r25, r75, color=ORANGE, alpha=0.18, lw=0,
-                   label="requirement, 50% interval (prior)")
-        ax.axhline(r50, color=ORANGE, lw=1.5, ls="--", label="requirement, prior median")
+    draw_fan_and_requirement(ax, years, paths, requirement_draws, band="prior band",
+                             median="prior median path", requirement="prior")
     ax.scatter(points_year, points_log10_flop, s=12, color="black", zorder=3,
                label="frontier models (data, not conditioned on)")
     ax.axvline(cutoff_year, color=GREY, lw=1, ls=":")
