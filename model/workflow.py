@@ -70,6 +70,17 @@ def parse_as_of(text: str) -> float:
         raise ValueError(f"--as-of: not a date or decimal year: {text!r}") from exc
 
 
+def _run_inputs(scenario_path, out_dir, overwrite: bool, data_dir):
+    """(out_dir, scenario, streams, data cutoff) for a run, refusing an existing out_dir unless
+    overwrite: what `execute_run` and `execute_prior_only` both start from."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not overwrite:
+        raise RunExistsError(f"{out_dir} already exists; pass --overwrite to replace it")
+    scenario = load_scenario(scenario_path)
+    streams = data_mod.load_all(data_dir or data_mod.DATA_DIR)
+    return out_dir, scenario, streams, default_cutoff_year(streams)
+
+
 def _check_cutoff(cutoff: float, default: float, scenario: Scenario) -> None:
     if cutoff > default + 1e-9:
         raise ValueError(f"--as-of {cutoff:.2f} is after the data's vintage ({default:.2f}); "
@@ -116,12 +127,8 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
                 as_of: float | None = None, overwrite: bool = False,
                 data_dir: Path | None = None, command: str = "oomcast run") -> RunResult:
     """Fit one scenario and write its run directory atomically (see module docstring)."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not overwrite:
-        raise RunExistsError(f"{out_dir} already exists; pass --overwrite to replace it")
-    scenario = load_scenario(scenario_path)
-    streams = data_mod.load_all(data_dir or data_mod.DATA_DIR)
-    default_cutoff = default_cutoff_year(streams)
+    out_dir, scenario, streams, default_cutoff = _run_inputs(scenario_path, out_dir, overwrite,
+                                                             data_dir)
     cutoff = default_cutoff if as_of is None else as_of
     _check_cutoff(cutoff, default_cutoff, scenario)
     obs = prepare_observations({k: s.table for k, s in streams.items()}, scenario, cutoff)
@@ -304,12 +311,8 @@ def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 202
     from model.report.prior_figures import prior_predictive_figure, prior_trajectory_figure
     from model.scenario import DOMAINS
 
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not overwrite:
-        raise RunExistsError(f"{out_dir} already exists; pass --overwrite to replace it")
-    scenario = load_scenario(scenario_path)
-    streams = data_mod.load_all(data_dir or data_mod.DATA_DIR)
-    data_cutoff = default_cutoff_year(streams)
+    out_dir, scenario, streams, data_cutoff = _run_inputs(scenario_path, out_dir, overwrite,
+                                                          data_dir)
     cutoff, cutoff_source = prior_only_cutoff(scenario, as_of, data_cutoff)
     if not cutoff < scenario.horizon_year:
         raise ValueError(f"start year {cutoff:.2f} ({cutoff_source}) is not before the horizon "
