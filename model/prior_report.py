@@ -12,8 +12,6 @@ and returns the plain-text table, the arrival summary and the prior predictive w
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,7 +160,7 @@ def show_priors(name_or_path: str | Path, out_dir: Path | None = None, n_draws: 
         default_cutoff_year,
         prior_only_cutoff,
         prior_only_forecast,
-        replace_dir,
+        staged_dir,
     )
 
     scenario = load_scenario(name_or_path)
@@ -180,10 +178,8 @@ def show_priors(name_or_path: str | Path, out_dir: Path | None = None, n_draws: 
                f"prior only · start {cutoff:.2f} ({cutoff_source}) · seed {seed} · "
                f"{n_draws} draws")
 
-    tmp = out_dir.with_name(f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}")
-    tmp.mkdir(parents=True)
     files = []
-    try:
+    with staged_dir(out_dir) as tmp:
         (tmp / "priors.md").write_text(markdown_rows(rows, f"'{scenario.name}' "
                                                      f"({scenario.path})"))
         files.append("priors.md")
@@ -211,10 +207,6 @@ def show_priors(name_or_path: str | Path, out_dir: Path | None = None, n_draws: 
                                 f"(data to {data_cutoff:.2f})", caption,
                                 tmp / "prior_predictive.png")
         files.append("prior_predictive.png")
-        replace_dir(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return ShowResult(out_dir, format_rows(rows), format_table(summary), pp.warnings, files,
                       cutoff, cutoff_source, rows, summary)
 

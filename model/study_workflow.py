@@ -16,7 +16,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from model.studies import sweep as sw
 from model.studies.cache import DEFAULT_CACHE_DIR, ResultCache, content_hash, file_sha256
 from model.studies.executor import Outcome, Task, map_cached
 from model.studies.rundir import LoadedRun, load_run
-from model.workflow import replace_dir
+from model.workflow import staged_dir
 
 
 class StudyError(ValueError):
@@ -234,10 +233,7 @@ def _csv_text(rows: list[dict]) -> str:
 
 
 def _write_sweep(out_dir: Path, spec, run: LoadedRun, variants, outcomes, rows) -> None:
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.with_name(f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}")
-    tmp.mkdir()
-    try:
+    with staged_dir(out_dir) as tmp:
         (tmp / "sweep.csv").write_text(_csv_text(rows), encoding="utf-8")
         doc = {"schema_version": 1, "kind": "oomcast.sweep", "spec": str(spec.path),
                "name": spec.name, "title": spec.title, "base_run": str(run.path),
@@ -251,10 +247,6 @@ def _write_sweep(out_dir: Path, spec, run: LoadedRun, variants, outcomes, rows) 
             doc["variants"].append(entry)
         (tmp / "sweep.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
         _sweep_figures(tmp, spec, run, outcomes)
-        replace_dir(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _sweep_figures(out: Path, spec, run: LoadedRun, outcomes) -> None:

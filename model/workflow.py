@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,6 +115,7 @@ def draw_figures(idata, scenario: Scenario, obs, summary: dict, caption: str,
 
 
 def replace_dir(tmp: Path, out_dir: Path) -> None:
+    """Swap a finished directory in for out_dir (os.replace; an old out_dir is removed after)."""
     old = None
     if out_dir.exists():
         old = out_dir.with_name(f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}")
@@ -121,6 +123,26 @@ def replace_dir(tmp: Path, out_dir: Path) -> None:
     os.replace(tmp, out_dir)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def staged_dir(out_dir: Path, refuse_new: str | None = None):
+    """Write a directory atomically: yield a hidden sibling of out_dir to fill; when the block
+    ends it replaces out_dir (replace_dir), and on any error it is removed and out_dir is left as
+    it was. refuse_new ("while sampling"): refuse with RunExistsError if out_dir appeared since
+    the caller checked (no --overwrite)."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.with_name(f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}")
+    tmp.mkdir()
+    try:
+        yield tmp
+        if refuse_new and out_dir.exists():
+            raise RunExistsError(f"{out_dir} appeared {refuse_new}; not replaced")
+        replace_dir(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSettings,
@@ -168,18 +190,10 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
                f"{settings.seed} · {summary['n_draws']} draws · commit "
                f"{attrs['oomcast_git_commit'][:10]}")
 
-    tmp = out_dir.with_name(f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}")
-    tmp.mkdir(parents=True)
-    try:
+    with staged_dir(out_dir, refuse_new=None if overwrite else "while sampling") as tmp:
         save_idata(idata, tmp / "posterior.nc")
         (tmp / "summary.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
         draw_figures(idata, scenario, obs, summary, caption, tmp)
-        if out_dir.exists() and not overwrite:
-            raise RunExistsError(f"{out_dir} appeared while sampling; not replaced")
-        replace_dir(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return RunResult(out_dir, summary, diag, format_table(summary))
 
 
@@ -352,9 +366,7 @@ def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 202
                f"data conditioning) · start {cutoff:.2f} ({cutoff_source}) · seed {seed} · "
                f"{n_draws} draws · commit {attrs['oomcast_git_commit'][:10]}")
 
-    tmp = out_dir.with_name(f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}")
-    tmp.mkdir(parents=True)
-    try:
+    with staged_dir(out_dir, refuse_new=None if overwrite else "while drawing") as tmp:
         save_idata(_prior_idata(params, draws, scenario, attrs), tmp / "prior_draws.nc")
         (tmp / "summary.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
         arrival_figure(draws["arrival_year"], summary, cutoff, scenario.horizon_year,
@@ -366,12 +378,6 @@ def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 202
         prior_predictive_figure(pp, f"Prior predictive check: scenario '{scenario.name}' "
                                 f"(data to {data_cutoff:.2f})", caption,
                                 tmp / "prior_predictive.png")
-        if out_dir.exists() and not overwrite:
-            raise RunExistsError(f"{out_dir} appeared while drawing; not replaced")
-        replace_dir(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return PriorOnlyResult(out_dir, summary, format_table(summary), pp.warnings, seconds,
                            cutoff, cutoff_source)
 

@@ -159,3 +159,24 @@ def test_prior_predictive_passes_the_default_and_flags_a_conflict(observations):
     flagged = {(c.stream, c.statistic) for c in pp.checks if c.in_tail}
     assert ("hardware", "slope") in flagged
     assert any("GPU price-performance trend" in w and "above" in w for w in pp.warnings)
+
+
+def test_priors_show_writes_every_figure_and_nothing_when_a_figure_fails(tmp_path, monkeypatch):
+    """`oomcast priors show`: the table and every figure land together; a failure while
+    drawing leaves no folder and no staging directory behind."""
+    from model import prior_report
+    from model.report import prior_figures
+
+    out = tmp_path / "show"
+    result = prior_report.show_priors("default", out, n_draws=2_000)
+    assert sorted(p.name for p in out.iterdir()) == sorted(result.files)
+    assert {"priors.md", "requirement.png", "arrival_prior.png",
+            "prior_predictive.png"} <= set(result.files)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("figure failed")
+
+    monkeypatch.setattr(prior_figures, "prior_predictive_figure", broken)
+    with pytest.raises(RuntimeError, match="figure failed"):
+        prior_report.show_priors("default", tmp_path / "again", n_draws=2_000)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["show"]
