@@ -112,7 +112,11 @@ class _Progress:
 def _record(cache: ResultCache | None, task: Task, result: dict) -> Outcome:
     if result["ok"]:
         if cache is not None:
-            cache.put(task.key, result["value"], task.description)
+            try:
+                cache.put(task.key, result["value"], task.description)
+            except (TypeError, OSError) as exc:  # not cacheable / disk full: keep the result
+                warnings.warn(f"result of {task.label} not cached: {exc}", RuntimeWarning,
+                              stacklevel=2)
         return Outcome(task.key, task.label, value=result["value"], wall_s=result["wall_s"])
     return Outcome(task.key, task.label, error=result["error"], traceback=result["traceback"],
                    wall_s=result["wall_s"])
