@@ -310,7 +310,7 @@ def cmd_study(args) -> int:
     return EXIT_OK
 
 
-def main(argv: list[str] | None = None) -> int:
+def _dispatch(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return cmd_run(args)
@@ -329,6 +329,46 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "priors" and args.priors_command == "show":
         return cmd_priors_show(args)
     return _error(f"unknown command {args.command}")
+
+
+#: Exceptions that are the user's input, not a bug: one line, exit 2.
+def _input_errors() -> tuple[type[BaseException], ...]:
+    from model.data import DataError
+    from model.output_dir import OutputPathError
+    from model.scenario import PriorSpecError
+
+    return (PriorSpecError, DataError, OutputPathError, ValueError, OSError)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Every command, wrapped so that no traceback reaches a user: domain errors -> one line and
+    exit 2 (EXIT_INPUT), Ctrl-C / SIGTERM -> one line and 130 (the output folder untouched,
+    model/output_dir.py), anything unforeseen -> one line and exit 1 (OOMCAST_DEBUG=1 re-raises
+    it with its traceback)."""
+    import os
+
+    from model.interrupts import EXIT_INTERRUPTED, install_handlers
+
+    try:
+        install_handlers()
+        return _dispatch(argv)
+    except KeyboardInterrupt as exc:
+        detail = f" ({exc})" if str(exc) else ""
+        print(f"oomcast: interrupted{detail}; no output was installed", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except SystemExit:
+        raise
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        if os.environ.get("OOMCAST_DEBUG"):
+            raise
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        if isinstance(exc, _input_errors()):
+            return _error(message)
+        print(f"oomcast: internal error: {type(exc).__name__}: {message} (set OOMCAST_DEBUG=1 "
+              "for the traceback)", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
 
 
 if __name__ == "__main__":

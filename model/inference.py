@@ -102,6 +102,8 @@ def add_forecast(idata, scenario: Scenario, cutoff_year: float, seed: int) -> No
 def sample_model(model, settings: SamplerSettings):
     import pymc as pm
 
+    from model.interrupts import check_complete
+
     kwargs = dict(draws=settings.draws, tune=settings.tune, chains=settings.chains,
                   random_seed=settings.seed, progressbar=show_progress(),
                   target_accept=settings.target_accept)
@@ -117,6 +119,8 @@ def sample_model(model, settings: SamplerSettings):
         warnings.simplefilter("ignore", RuntimeWarning)
         start = time.perf_counter()
         idata = pm.sample(**kwargs)
+        # pm.sample swallows Ctrl-C and returns the chains it has: refuse a truncated trace
+        check_complete(idata, settings.chains, settings.draws)
         # wall time of pm.sample: compile (nutpie's included), tuning and draws
         idata.posterior.attrs["oomcast_sample_wall_s"] = round(time.perf_counter() - start, 3)
         pm.compute_log_likelihood(idata, progressbar=False)

@@ -21,6 +21,7 @@ from scipy import stats
 from model import data as data_mod
 from model.build import prepare_observations
 from model.distributions import Fixed
+from model.output_dir import check_output_dir, safe_component, staged_dir
 from model.scenario import PARAMETERS, Anchor, Prior, Scenario, load_scenario
 from model.summary import format_table, summarize_arrival
 
@@ -160,11 +161,12 @@ def show_priors(name_or_path: str | Path, out_dir: Path | None = None, n_draws: 
         default_cutoff_year,
         prior_only_cutoff,
         prior_only_forecast,
-        staged_dir,
     )
 
     scenario = load_scenario(name_or_path)
-    out_dir = Path(out_dir) if out_dir is not None else Path(f"runs/{scenario.name}-priors")
+    out_dir = Path(out_dir) if out_dir is not None else Path(
+        f"runs/{safe_component(scenario.name, 'scenario name')}-priors")
+    check_output_dir(out_dir, overwrite=True)  # refused before any work
     streams = data_mod.load_all(data_dir or data_mod.DATA_DIR)
     data_cutoff = default_cutoff_year(streams)
     cutoff, cutoff_source = prior_only_cutoff(scenario, None, data_cutoff)
@@ -179,7 +181,7 @@ def show_priors(name_or_path: str | Path, out_dir: Path | None = None, n_draws: 
                f"{n_draws} draws")
 
     files = []
-    with staged_dir(out_dir) as tmp:
+    with staged_dir(out_dir, "priors_show") as tmp:
         (tmp / "priors.md").write_text(markdown_rows(rows, f"'{scenario.name}' "
                                                      f"({scenario.path})"))
         files.append("priors.md")

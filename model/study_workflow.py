@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.output_dir import check_output_dir, check_output_file, safe_component, staged_dir
 from model.report.study_figures import (
     cdf_overlay_figure,
     power_scaled_arrival_figure,
@@ -33,7 +34,6 @@ from model.studies import sweep as sw
 from model.studies.cache import DEFAULT_CACHE_DIR, ResultCache, content_hash, file_sha256
 from model.studies.executor import Outcome, Task, map_cached
 from model.studies.rundir import LoadedRun, load_run
-from model.workflow import staged_dir
 
 
 class StudyError(ValueError):
@@ -202,6 +202,9 @@ def sweep(spec_path: Path | str, run_dir: Path | str | None = None,
         sampler = sw.sampler_for_refits(run, spec, sampler_overrides or {})
     except sw.SweepSpecError as exc:
         raise StudyError(str(exc)) from None
+    out_dir = Path(out_dir or Path("runs") / f"sweep-{safe_component(spec.name, 'sweep name')}")
+    check_output_dir(out_dir, overwrite=True)  # refused before any work
+
     def grid(horizon_year):
         return arrival_grid_years(run.cutoff_year, horizon_year, REPORT_YEARS)
 
@@ -217,7 +220,6 @@ def sweep(spec_path: Path | str, run_dir: Path | str | None = None,
                           scheduler=scheduler, n_workers=workers, shared=base,
                           name=f"sweep {spec.name}", progress=progress)
     rows = [sw.table_row(o) for o in outcomes]
-    out_dir = Path(out_dir or Path("runs") / f"sweep-{spec.name}")
     _write_sweep(out_dir, spec, run, variants, outcomes, rows)
     return SweepResult(out_dir, outcomes, rows)
 
@@ -233,7 +235,7 @@ def _csv_text(rows: list[dict]) -> str:
 
 
 def _write_sweep(out_dir: Path, spec, run: LoadedRun, variants, outcomes, rows) -> None:
-    with staged_dir(out_dir) as tmp:
+    with staged_dir(out_dir, "sweep") as tmp:
         (tmp / "sweep.csv").write_text(_csv_text(rows), encoding="utf-8")
         doc = {"schema_version": 1, "kind": "oomcast.sweep", "spec": str(spec.path),
                "name": spec.name, "title": spec.title, "base_run": str(run.path),
@@ -350,6 +352,7 @@ def compare(run_dirs: list[Path | str], out_path: Path | str,
     if Path(out_path).suffix.lower() not in FIGURE_SUFFIXES:
         raise StudyError(f"--out {out_path}: name a figure file ending in "
                          f"{', '.join(FIGURE_SUFFIXES)} (e.g. compare.png)")
+    check_output_file(out_path)
     names = labels or [Path(d).name for d in run_dirs]
     curves, summaries, captions, cutoffs, horizons = [], {}, [], [], []
     for name, run_dir in zip(names, run_dirs, strict=True):

@@ -15,10 +15,6 @@ complete, so a crash or Ctrl-C never leaves a half-written run.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,14 +32,20 @@ from model.inference import (
     sample_model,
     save_idata,
 )
+from model.output_dir import (  # noqa: F401 - RunExistsError, staged_dir re-exported
+    RunExistsError,
+    check_output_dir,
+    output_lock,
+    staged_dir,
+)
 from model.projection import effective_compute_path
 from model.report.figures import arrival_figure, trajectory_figure
 from model.scenario import CONFIDENCE_LABELS, Scenario, load_scenario
 from model.summary import format_table, summarize_arrival, summarize_posterior
 
-
-class RunExistsError(FileExistsError):
-    """The output directory exists and overwriting was not asked for."""
+#: The files that define a run: their SHA-256 go into the output marker, and publish,
+#: sensitivity and ppc verify them (model/studies/rundir.py).
+RUN_FILES = ("posterior.nc", "summary.json")
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,7 @@ def parse_as_of(text: str) -> float:
 def _run_inputs(scenario_path, out_dir, overwrite: bool, data_dir):
     """(out_dir, scenario, streams, data cutoff) for a run, refusing an existing out_dir unless
     overwrite: what `execute_run` and `execute_prior_only` both start from."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not overwrite:
-        raise RunExistsError(f"{out_dir} already exists; pass --overwrite to replace it")
+    out_dir = check_output_dir(out_dir, overwrite)
     scenario = load_scenario(scenario_path)
     streams = data_mod.load_all(data_dir or data_mod.DATA_DIR)
     return out_dir, scenario, streams, default_cutoff_year(streams)
@@ -114,41 +114,19 @@ def draw_figures(idata, scenario: Scenario, obs, summary: dict, caption: str,
                       f"(scenario '{scenario.name}')", caption, out_dir / "trajectory.png")
 
 
-def replace_dir(tmp: Path, out_dir: Path) -> None:
-    """Swap a finished directory in for out_dir (os.replace; an old out_dir is removed after)."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}")
-        os.replace(out_dir, old)
-    os.replace(tmp, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-@contextmanager
-def staged_dir(out_dir: Path, refuse_new: str | None = None):
-    """Write a directory atomically: yield a hidden sibling of out_dir to fill; when the block
-    ends it replaces out_dir (replace_dir), and on any error it is removed and out_dir is left as
-    it was. refuse_new ("while sampling"): refuse with RunExistsError if out_dir appeared since
-    the caller checked (no --overwrite)."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.with_name(f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}")
-    tmp.mkdir()
-    try:
-        yield tmp
-        if refuse_new and out_dir.exists():
-            raise RunExistsError(f"{out_dir} appeared {refuse_new}; not replaced")
-        replace_dir(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
 def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSettings,
                 as_of: float | None = None, overwrite: bool = False,
                 data_dir: Path | None = None, command: str = "oomcast run") -> RunResult:
-    """Fit one scenario and write its run directory atomically (see module docstring)."""
+    """Fit one scenario and write its run directory atomically (see module docstring). The
+    output folder is claimed (model/output_dir.py lock) before sampling, so of two concurrent
+    runs into one folder the second is refused at once instead of both "succeeding"."""
+    check_output_dir(out_dir, overwrite)
+    with output_lock(Path(out_dir)):
+        return _execute_run(scenario_path, out_dir, settings, as_of, overwrite, data_dir, command)
+
+
+def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overwrite: bool,
+                 data_dir, command: str) -> RunResult:
     out_dir, scenario, streams, default_cutoff = _run_inputs(scenario_path, out_dir, overwrite,
                                                              data_dir)
     cutoff = default_cutoff if as_of is None else as_of
@@ -190,7 +168,8 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
                f"{settings.seed} · {summary['n_draws']} draws · commit "
                f"{attrs['oomcast_git_commit'][:10]}")
 
-    with staged_dir(out_dir, refuse_new=None if overwrite else "while sampling") as tmp:
+    with staged_dir(out_dir, "run", overwrite, hashed=RUN_FILES,
+                    refuse_new=None if overwrite else "while sampling") as tmp:
         save_idata(idata, tmp / "posterior.nc")
         (tmp / "summary.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
         draw_figures(idata, scenario, obs, summary, caption, tmp)
@@ -366,7 +345,8 @@ def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 202
                f"data conditioning) · start {cutoff:.2f} ({cutoff_source}) · seed {seed} · "
                f"{n_draws} draws · commit {attrs['oomcast_git_commit'][:10]}")
 
-    with staged_dir(out_dir, refuse_new=None if overwrite else "while drawing") as tmp:
+    with staged_dir(out_dir, "prior_only_run", overwrite, hashed=("prior_draws.nc", "summary.json"),
+                    refuse_new=None if overwrite else "while drawing") as tmp:
         save_idata(_prior_idata(params, draws, scenario, attrs), tmp / "prior_draws.nc")
         (tmp / "summary.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
         arrival_figure(draws["arrival_year"], summary, cutoff, scenario.horizon_year,

@@ -29,8 +29,9 @@ def test_run_writes_complete_run(short_run):
     out, result = short_run
     # short chains fail the diagnostics: exit 1, said plainly, the run is still written
     assert result.returncode == 1, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["arrival.png", "posterior.nc",
-                                                     "summary.json", "trajectory.png"]
+    assert sorted(p.name for p in out.iterdir()) == [".oomcast-output.json", "arrival.png",
+                                                     "posterior.nc", "summary.json",
+                                                     "trajectory.png"]
     assert "median" in result.stdout and "P(by 2030)" in result.stdout
     assert "diagnostics FAILED" in result.stderr
     summary = json.loads((out / "summary.json").read_text())

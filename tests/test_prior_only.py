@@ -93,7 +93,8 @@ def cli_run(tmp_path_factory):
 def test_cli_prior_only_writes_a_complete_run(cli_run):
     out, result = cli_run
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["arrival.png", "prior_draws.nc",
+    assert sorted(p.name for p in out.iterdir()) == [".oomcast-output.json", "arrival.png",
+                                                     "prior_draws.nc",
                                                      "prior_predictive.png", "summary.json",
                                                      "trajectory.png"]
     summary = json.loads((out / "summary.json").read_text())
@@ -169,7 +170,7 @@ def test_priors_show_writes_every_figure_and_nothing_when_a_figure_fails(tmp_pat
 
     out = tmp_path / "show"
     result = prior_report.show_priors("default", out, n_draws=2_000)
-    assert sorted(p.name for p in out.iterdir()) == sorted(result.files)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*result.files, ".oomcast-output.json"])
     assert {"priors.md", "requirement.png", "arrival_prior.png",
             "prior_predictive.png"} <= set(result.files)
 

@@ -256,7 +256,8 @@ def draft_dir(tmp_path_factory):
 
 def test_publish_draft_writes_report_and_path_free_intervals(run_dir, draft_dir, tmp_path):
     out = draft_dir
-    assert sorted(p.name for p in out.iterdir()) == ["intervals.json", "report.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".oomcast-output.json", "intervals.json",
+                                                     "report.html"]
     text = (out / "intervals.json").read_text()
     doc = json.loads(text)
     assert doc["schema_version"] == 1 and doc["status"] == "draft"
@@ -304,14 +305,27 @@ def test_publish_markdown_puts_figures_beside_it_and_shows_sensitivity(run_dir, 
 
 
 def test_publish_flags_a_tampered_run(run_dir, tmp_path):
+    import shutil
+
+    from model.output_dir import write_marker
+    from model.workflow import RUN_FILES
+
     run_copy = tmp_path / "tampered"
-    run_copy.mkdir()
+    shutil.copytree(run_dir, run_copy, ignore=shutil.ignore_patterns("report"))
     idata = load_idata(run_dir / "posterior.nc")
     hashes = json.loads(idata.posterior.attrs["oomcast_data_sha256"])
     hashes["frontier_compute"] = "0" * 64
     for group in idata.groups():
         idata[group].attrs["oomcast_data_sha256"] = json.dumps(hashes, sort_keys=True)
+    (run_copy / "posterior.nc").unlink()
     save_idata(idata, run_copy / "posterior.nc")
+    # edited after the run was written: refused on its recorded SHA-256, even with --draft
+    result = oomcast("publish", run_copy, "--out", tmp_path / "out", "--draft")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "posterior.nc: SHA-256 differs" in result.stderr
+    assert not (tmp_path / "out").exists()
+    # a consistent run (marker rewritten) whose data changed since: the gate says which
+    write_marker(run_copy, "run", RUN_FILES)
     result = oomcast("publish", run_copy, "--out", tmp_path / "out")
     assert result.returncode == 1
     assert "data stream frontier_compute: file changed since the run" in result.stderr

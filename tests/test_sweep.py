@@ -217,8 +217,8 @@ def test_sweep_answers_caches_and_writes_outputs(run, tmp_path):
     # a lower spending cap cannot make AGI come sooner
     assert by["log10_spending_cap_share_of_gwp: low"]["p_by_2050"] <= \
         by["log10_spending_cap_share_of_gwp: high"]["p_by_2050"]
-    assert sorted(p.name for p in out.iterdir()) == ["cdfs.png", "sweep.csv", "sweep.json",
-                                                     "tornado.png"]
+    assert sorted(p.name for p in out.iterdir()) == [".oomcast-output.json", "cdfs.png",
+                                                     "sweep.csv", "sweep.json", "tornado.png"]
     with open(out / "sweep.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["variant"] for r in rows] == [r["variant"] for r in result.rows]

@@ -17,14 +17,14 @@ import os
 import shlex
 import shutil
 import tempfile
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from model.forecast import projection_inputs, trajectory_parameters
-from model.inference import diagnostics, load_idata
+from model.inference import diagnostics
+from model.output_dir import staged_dir
 from model.projection import effective_compute_path, growth_rate_path
 from model.report import figures
 from model.report.gate import (
@@ -328,16 +328,13 @@ def _draw_figures(report: Report, idata, scenario, fig_dir: Path) -> list[Figure
 
 def assemble(run_dir: Path, draft: bool = False) -> tuple[Report, object]:
     """Load the run, compute the headline and the gate; refuse unless draft (GateRefused)."""
+    from model.run_integrity import RunIntegrityError, load_verified_run
+
     run_dir = Path(run_dir)
-    nc = run_dir / "posterior.nc"
-    if not nc.is_file():
-        raise PublishError(f"{run_dir}: not a run directory (no posterior.nc)")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            idata = load_idata(nc)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is a clean input error
-        raise PublishError(f"{nc}: cannot be read: {exc}") from None
+    try:  # the run itself: recorded hashes, groups, attrs, finite arrival draws
+        nc, idata = load_verified_run(run_dir)
+    except RunIntegrityError as exc:
+        raise PublishError(str(exc)) from None
     attrs = _attrs(idata)
     missing = [k for k in ("oomcast_horizon_year", "oomcast_cutoff_year",
                            "oomcast_reference_year", "oomcast_command")
@@ -396,25 +393,25 @@ def publish(run_dir: Path, out_dir: Path | None = None, fmt: str = "html",
     out_dir = Path(out_dir) if out_dir is not None else run_dir / "report"
     report, idata = assemble(run_dir, draft=draft)
     scenario = report.scenario or _fallback_scenario(report.attrs)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".oomcast-publish-", dir=out_dir) as tmp:
+    name = "report.html" if fmt == "html" else "report.md"
+    # the whole folder is staged and renamed into place (model/output_dir.py): an existing
+    # out_dir is replaced only if oomcast wrote it
+    with staged_dir(out_dir, "report") as stage, \
+            tempfile.TemporaryDirectory(prefix=".figures-", dir=stage) as tmp:
         fig_dir = Path(tmp)
         report.figures = _draw_figures(report, idata, scenario, fig_dir)
         if fmt == "html":
             report.explorer, report.explorer_problem = _explorer(report, idata)
-        if fmt == "html":
-            report_path = out_dir / "report.html"
-            _write_atomic(report_path, render_html(report).encode())
+            _write_atomic(stage / name, render_html(report).encode())
         else:
-            figs_out = out_dir / "figures"
+            figs_out = stage / "figures"
             figs_out.mkdir(exist_ok=True)
             for f in report.figures + [report.sensitivity_figure]:
                 if f is not None:
                     shutil.copyfile(f.wide, figs_out / f.wide.name)
-            report_path = out_dir / "report.md"
-            _write_atomic(report_path, render_markdown(report, "figures").encode())
-    intervals_path = out_dir / "intervals.json"
-    _write_atomic(intervals_path, dumps(report.intervals).encode())
+            _write_atomic(stage / name, render_markdown(report, "figures").encode())
+        _write_atomic(stage / "intervals.json", dumps(report.intervals).encode())
+    report_path, intervals_path = out_dir / name, out_dir / "intervals.json"
     return PublishResult(out_dir, report_path, intervals_path, report.failures, report.draft)
 
 

@@ -169,16 +169,17 @@ class BacktestResult:
 def run_backtest(scenario_path, cutoffs: list[float], out_dir: Path, settings, data_dir=None,
                  cache_dir: Path | None = None) -> BacktestResult:
     """Fit every cutoff (cached), score, and write backtest.csv/.json and the figures."""
-    import pandas as pd
 
     from model import data as data_mod
     from model.build import prepare_observations
+    from model.output_dir import check_output_dir, staged_dir
     from model.scenario import load_scenario
     from model.studies.cache import DEFAULT_CACHE_DIR, ResultCache, content_hash
     from model.studies.executor import INLINE, Task, map_cached
     from model.studies.sbc import model_files_sha256
     from model.workflow import default_cutoff_year
 
+    check_output_dir(out_dir, overwrite=True)  # refused before any work
     scenario = load_scenario(scenario_path)
     streams = data_mod.load_all(Path(data_dir) if data_dir else data_mod.DATA_DIR)
     tables = {k: s.table for k, s in streams.items()}
@@ -240,8 +241,17 @@ def run_backtest(scenario_path, cutoffs: list[float], out_dir: Path, settings, d
                                   "arrival_year_median": _arrival_median(post, scenario, c,
                                                                          settings.seed),
                                   "growth_rates": growth}
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    with staged_dir(Path(out_dir), "backtest") as stage:
+        _write_backtest(stage, rows, per_cutoff, panels, pits, scenario, vintage, cutoffs,
+                        settings)
+    return BacktestResult(Path(out_dir), rows, per_cutoff)
+
+
+def _write_backtest(out_dir: Path, rows, per_cutoff, panels, pits, scenario, vintage, cutoffs,
+                    settings) -> None:
+    """backtest.csv, backtest.json and the two figures, into the staging folder out_dir."""
+    import pandas as pd
+
     pd.DataFrame(rows).to_csv(out_dir / "backtest.csv", index=False)
     (out_dir / "backtest.json").write_text(json.dumps(
         {"schema_version": 1, "scenario": scenario.name, "data_vintage": vintage,
@@ -256,7 +266,6 @@ def run_backtest(scenario_path, cutoffs: list[float], out_dir: Path, settings, d
     pit_histogram_figure({k: np.concatenate(v) for k, v in pits.items()}, caption,
                          out_dir / "backtest_pit.png",
                          "Backtest PIT of later observations, all cutoffs (uniform = calibrated)")
-    return BacktestResult(out_dir, rows, per_cutoff)
 
 
 def _arrival_median(post, scenario, cutoff: float, seed: int) -> float | None:

@@ -115,13 +115,13 @@ def _sum_extra(var):
 
 def load_run(run_dir: Path | str, scenario_path: Path | str | None = None) -> LoadedRun:
     """Load RUN_DIR/posterior.nc and its scenario (optionally from another path, same hash)."""
-    from model.inference import load_idata
+    from model.run_integrity import RunIntegrityError, load_verified_run
 
     run_dir = Path(run_dir)
-    nc = run_dir / "posterior.nc"
-    if not nc.is_file():
-        raise RunDirError(f"{run_dir}: not a run directory (no posterior.nc)")
-    idata = load_idata(nc)
+    try:
+        nc, idata = load_verified_run(run_dir)  # hashes, groups, attrs, finite arrival draws
+    except RunIntegrityError as exc:
+        raise RunDirError(str(exc)) from None
     attrs = dict(idata.posterior.attrs)
     for key in ("oomcast_scenario_path", "oomcast_scenario_sha256", "oomcast_cutoff_year",
                 "oomcast_seed", "oomcast_data_sha256"):

@@ -498,6 +498,9 @@ def run_sbc(scenario_path, out_dir: Path, settings: SBCSettings, *, scheduler: s
     if importlib.util.find_spec("nutpie") is None:
         raise ValueError("oomcast sbc compiles the model once with nutpie, which is not "
                          "installed: python -m pip install -e '.[nutpie]'")
+    from model.output_dir import check_output_dir, staged_dir
+
+    check_output_dir(out_dir, overwrite=True)  # refused before any work
     context = study_context(scenario_path, settings, data_dir)
     tasks = [_task(i, context) for i in range(settings.n_sims)]
     outcomes = map_cached(run_simulation, tasks, cache=ResultCache(cache_dir or DEFAULT_CACHE_DIR),
@@ -505,7 +508,8 @@ def run_sbc(scenario_path, out_dir: Path, settings: SBCSettings, *, scheduler: s
                           progress=progress)
     done = [o.value for o in outcomes if o.ok]
     failed = [f"{o.label}: {o.error}" for o in outcomes if not o.ok]
-    summary = write_outputs(done, context, Path(out_dir), failed)
+    with staged_dir(Path(out_dir), "sbc") as tmp:
+        summary = write_outputs(done, context, tmp, failed)
     return SBCResult(Path(out_dir), summary, failed, len(done), sum(o.cached for o in outcomes))
 
 
