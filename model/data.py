@@ -339,9 +339,12 @@ def _parse_cell(value: Any, col: Column, where: str) -> Any:
         if not _ISO_DATE.match(text):
             raise DataError(f"{where}: value {text!r} is not an ISO date (YYYY-MM-DD)")
         try:
-            return _dt.date.fromisoformat(text)
+            d = _dt.date.fromisoformat(text)
         except ValueError:
             raise DataError(f"{where}: value {text!r} is not a valid calendar date") from None
+        if d > _dt.date.today():
+            raise DataError(f"{where}: value {text!r} is after today")
+        return d
     if kind == "bool":
         if isinstance(value, (bool, np.bool_)):
             return bool(value)
@@ -382,7 +385,21 @@ def _check_interval_order(table: pd.DataFrame, path: Any) -> None:
             )
 
 
-_ROW_CHECKS = {"published_estimates": _check_interval_order}
+#: Units of published_estimates whose values must be > 0 (a halving time, a factor).
+POSITIVE_UNITS = ("months", "years", "factor_per_year")
+
+
+def _check_published_estimates(table: pd.DataFrame, path: Any) -> None:
+    """lower < central < upper, and all three > 0 for a time or a factor (a negative halving
+    time means nothing)."""
+    for i, row in enumerate(table.itertuples(index=False)):
+        if row.unit in POSITIVE_UNITS and not row.lower > 0:
+            raise DataError(f"{_where(path, i + 2, 'lower')}: a {row.unit} value must be > 0, "
+                            f"got {row.lower:g}")
+    _check_interval_order(table, path)
+
+
+_ROW_CHECKS = {"published_estimates": _check_published_estimates}
 
 
 def validate_table(stream_name: str, df: pd.DataFrame, path: Any) -> pd.DataFrame:
@@ -535,7 +552,26 @@ def _read_provenance(path: Path) -> dict:
     for k in ("raw_sha256", "curated_sha256"):
         if not re.fullmatch(r"[0-9a-f]{64}", prov[k]):
             raise DataError(f"{path}: provenance key {k}: not a lowercase hex SHA-256")
+    _check_provenance_dates_and_rows(prov, path)
     return prov
+
+
+def _check_provenance_dates_and_rows(prov: dict, path: Path) -> None:
+    """vintage <= retrieved <= today (the vintage is the model's "now": it may never pass
+    today), and `rows`, when present, a non-negative integer (not a bool, not text)."""
+    today = _dt.date.today()
+    vintage, retrieved = (_dt.date.fromisoformat(prov[k]) for k in ("vintage", "retrieved"))
+    for k, d in (("vintage", vintage), ("retrieved", retrieved)):
+        if d > today:
+            raise DataError(f"{path}: provenance key {k}: {d.isoformat()} is after today "
+                            f"({today.isoformat()})")
+    if vintage > retrieved:
+        raise DataError(f"{path}: provenance key vintage: {vintage.isoformat()} is after "
+                        f"retrieved ({retrieved.isoformat()})")
+    rows = prov.get("rows")
+    if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 0):
+        raise DataError(f"{path}: provenance key rows: must be a non-negative integer "
+                        f"(got {rows!r})")
 
 
 def load_stream(name: str, data_dir: Path | str = DATA_DIR) -> Stream:
@@ -575,6 +611,13 @@ def load_stream(name: str, data_dir: Path | str = DATA_DIR) -> Stream:
 def load_all(data_dir: Path | str = DATA_DIR) -> dict[str, Stream]:
     """Load every stream in STREAMS order."""
     return {name: load_stream(name, data_dir) for name in STREAMS}
+
+
+def provenance_hashes(streams: Mapping[str, Stream]) -> dict[str, str]:
+    """Stream name -> SHA-256 of its provenance JSON (vintage, rows...), recorded next to
+    data_hashes so that a moved vintage (the model's "now") is caught like an edited CSV."""
+    return {name: hashlib.sha256(s.path.with_name(f"{name}.provenance.json").read_bytes())
+            .hexdigest() for name, s in sorted(streams.items())}
 
 
 def data_hashes(streams: Mapping[str, Stream]) -> dict[str, str]:

@@ -62,6 +62,10 @@ def check_complete(idata, chains: int, draws: int) -> None:
                           f"{chains} x {draws}")
 
 
+def _remember_parent() -> None:
+    _STATE["forking_pid"] = os.getpid()
+
+
 def _set_pdeathsig() -> None:
     import ctypes
 
@@ -69,11 +73,13 @@ def _set_pdeathsig() -> None:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
     except (OSError, AttributeError):
-        pass
+        return
+    if os.getppid() != _STATE.get("forking_pid"):  # the parent died before prctl took effect
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def kill_children_with_parent() -> None:
     """Every child forked from now on is SIGKILLed when its parent dies (Linux only)."""
     if sys.platform.startswith("linux") and not _STATE["fork_hook"]:
-        os.register_at_fork(after_in_child=_set_pdeathsig)
+        os.register_at_fork(before=_remember_parent, after_in_child=_set_pdeathsig)
         _STATE["fork_hook"] = True

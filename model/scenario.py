@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -475,10 +474,10 @@ def _parse_settings(table: Any, path: Path) -> dict[str, Any]:
 
 def parse_scenario(text: str, path: Path) -> Scenario:
     """Validate the TOML text of a scenario; `path` is used for messages and the name."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PriorSpecError(f"{path}: not valid TOML: {exc}") from None
+    from model.input_checks import check_scenario_numbers, parse_toml
+
+    raw = parse_toml(text, path, PriorSpecError)
+    check_scenario_numbers(raw, path, PriorSpecError)  # finite, typed, in range (one line)
     known_top = {"schema_version", "name", "title", "description", "settings", "priors",
                  "requirement"}
     unknown = set(raw) - known_top
@@ -523,11 +522,9 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
 
 
 def load_scenario(name_or_path: str | Path = "default") -> Scenario:
+    from model.input_checks import read_input_text
+
     path = resolve_scenario_path(name_or_path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PriorSpecError(f"{path}: no such scenario file") from None
-    except UnicodeDecodeError:
-        raise PriorSpecError(f"{path}: not UTF-8 text") from None
+    # a directory, FIFO, symlink loop or oversized file: one line, never a hang
+    text = read_input_text(path, PriorSpecError, "scenario file")
     return parse_scenario(text, path)

@@ -15,6 +15,7 @@ complete, so a crash or Ctrl-C never leaves a half-written run.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,9 +65,13 @@ def default_cutoff_year(streams: dict) -> float:
 def parse_as_of(text: str) -> float:
     """`--as-of` accepts an ISO date (2019-01-01) or a decimal year (2019.0)."""
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         pass
+    else:
+        if not math.isfinite(value):
+            raise ValueError(f"--as-of: not a finite decimal year: {text!r}")
+        return value
     try:
         return data_mod.decimal_year(text)
     except Exception as exc:  # noqa: BLE001 - reported as a clean usage error
@@ -142,6 +147,8 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
     vintages = {k: s.provenance["vintage"] for k, s in streams.items()}
     attrs = provenance_attrs(scenario, data_mod.data_hashes(streams), vintages, settings,
                              cutoff, command)
+    attrs["oomcast_provenance_sha256"] = json.dumps(data_mod.provenance_hashes(streams),
+                                                    sort_keys=True)
     attach_attrs(idata, attrs)
     growth = {name: _interval(idata.posterior[name]) for name in (
         "hardware_growth_oom_per_year", "spending_growth_oom_per_year",
@@ -298,6 +305,14 @@ def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 202
     prior predictive checks), arrival.png, trajectory.png, prior_predictive.png and
     prior_draws.nc (the draws as an InferenceData `prior` group with provenance attrs).
     """
+    check_output_dir(out_dir, overwrite)
+    with output_lock(Path(out_dir)):  # claimed for the whole run, like execute_run
+        return _execute_prior_only(scenario_path, out_dir, seed, n_draws, as_of, overwrite,
+                                   data_dir, command)
+
+
+def _execute_prior_only(scenario_path, out_dir, seed: int, n_draws: int, as_of, overwrite: bool,
+                        data_dir, command: str) -> PriorOnlyResult:
     import time
 
     from model.prior_predictive import prior_predictive

@@ -87,6 +87,7 @@ def provenance_failures(attrs: dict, data_dir: Path | None = None) -> list[str]:
         elif (now := file_sha256(path)) != sha:
             out.append(f"data stream {stream}: file changed since the run "
                        f"(recorded SHA-256 {sha[:12]}, now {now[:12]})")
+    out += _provenance_record_failures(attrs, data_dir)
     name = attrs.get("oomcast_scenario", "?")
     sha = attrs.get("oomcast_scenario_sha256")
     path_text = attrs.get("oomcast_scenario_path")
@@ -97,6 +98,26 @@ def provenance_failures(attrs: dict, data_dir: Path | None = None) -> list[str]:
     elif (now := scenario_sha256(Path(path_text))) != sha:
         out.append(f"scenario {name}: file changed since the run "
                    f"(recorded SHA-256 {sha[:12]}, now {now[:12]})")
+    return out
+
+
+def _provenance_record_failures(attrs: dict, data_dir: Path) -> list[str]:
+    """Provenance JSONs (vintage = the run's "now", rows) that changed since the run; runs
+    written before this attr existed record none and are not checked."""
+    try:
+        recorded = json.loads(attrs.get("oomcast_provenance_sha256") or "{}")
+    except (TypeError, json.JSONDecodeError):
+        return ["the run's oomcast_provenance_sha256 attr is not JSON"]
+    if not isinstance(recorded, dict):
+        return ["the run's oomcast_provenance_sha256 attr is not a JSON object"]
+    out = []
+    for stream, sha in sorted(recorded.items()):
+        path = data_dir / f"{stream}.provenance.json"
+        if not path.is_file():
+            out.append(f"data stream {stream}: its provenance record is gone")
+        elif (now := file_sha256(path)) != sha:
+            out.append(f"data stream {stream}: provenance record (vintage, rows) changed since "
+                       f"the run (recorded SHA-256 {str(sha)[:12]}, now {now[:12]})")
     return out
 
 

@@ -91,7 +91,6 @@ import logging
 import math
 import re
 import time
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,13 +158,11 @@ def resolve_spec_path(name_or_path: Path | str) -> Path:
 
 
 def load_spec(path: Path | str) -> SweepSpec:
+    from model.input_checks import check_numbers, parse_toml, read_input_text
+
     path = resolve_spec_path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SweepSpecError(f"{path}: no such sweep spec") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SweepSpecError(f"{path}: not valid TOML: {exc}") from None
+    raw = parse_toml(read_input_text(path, SweepSpecError, "sweep spec"), path, SweepSpecError)
+    check_numbers(raw, path, SweepSpecError)  # finite, not absurd, not over-deep
     known = {"schema_version", "name", "title", "description", "base_run", "refit", "scenario",
              "vary"}
     unknown = sorted(set(raw) - known)
