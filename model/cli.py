@@ -122,6 +122,11 @@ def _add_study_commands(sub) -> None:
 
 
 def _error(message: str) -> int:
+    from model.interrupts import EXIT_INTERRUPTED, interrupted
+
+    if interrupted():  # a library turned Ctrl-C into an error (PyMC: "Not enough samples")
+        print("oomcast: interrupted; no output was installed", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print(f"oomcast: error: {message}", file=sys.stderr)
     return EXIT_INPUT
 
@@ -331,8 +336,8 @@ def _dispatch(argv: list[str] | None = None) -> int:
     return _error(f"unknown command {args.command}")
 
 
-#: Exceptions that are the user's input, not a bug: one line, exit 2.
 def _input_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that are the user's input, not a bug: one line, exit 2."""
     from model.data import DataError
     from model.output_dir import OutputPathError
     from model.scenario import PriorSpecError
@@ -347,10 +352,15 @@ def main(argv: list[str] | None = None) -> int:
     it with its traceback)."""
     import os
 
-    from model.interrupts import EXIT_INTERRUPTED, install_handlers
+    from model.interrupts import (
+        EXIT_INTERRUPTED,
+        install_handlers,
+        interrupted,
+        restore_handlers,
+    )
 
+    previous = install_handlers()
     try:
-        install_handlers()
         return _dispatch(argv)
     except KeyboardInterrupt as exc:
         detail = f" ({exc})" if str(exc) else ""
@@ -363,12 +373,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("OOMCAST_DEBUG"):
             raise
+        if isinstance(exc, _input_errors()) or interrupted():
+            return _error(" ".join(str(exc).split()) or type(exc).__name__)
         message = " ".join(str(exc).split()) or type(exc).__name__
-        if isinstance(exc, _input_errors()):
-            return _error(message)
         print(f"oomcast: internal error: {type(exc).__name__}: {message} (set OOMCAST_DEBUG=1 "
               "for the traceback)", file=sys.stderr)
         return EXIT_DIAGNOSTICS
+    finally:
+        restore_handlers(previous)
 
 
 if __name__ == "__main__":

@@ -111,11 +111,19 @@ def _real(table: dict, k: str, where: str, path: Path, error_type, lo: float, hi
         raise error_type(f"{path}: {where}.{k}: {v!r} is outside {bracket}{lo:g}, {hi:g}]")
 
 
+def check_schema_version_type(raw: dict, path: Path, error_type: type[Exception]) -> None:
+    """`schema_version` an integer: `true == 1` in Python, so a bool would pass `!= 1`."""
+    v = raw.get("schema_version")
+    if isinstance(v, bool) or (v is not None and not isinstance(v, int)):
+        raise error_type(f"{path}: schema_version: must be an integer (got {v!r})")
+
+
 def check_scenario_numbers(raw: dict, path: Path, error_type: type[Exception],
                            today: dt.date | None = None) -> None:
     """Types and ranges of a scenario's numbers (module docstring); the parser checks the rest
     (distribution-specific constraints, weights summing to 1, supports)."""
     check_numbers(raw, path, error_type)
+    check_schema_version_type(raw, path, error_type)
     this_year = (today or dt.date.today()).year
     priors = raw.get("priors")
     if isinstance(priors, dict):

@@ -33,12 +33,21 @@ def _handler(signum, frame):  # noqa: ARG001 - signal handler signature
     raise Interrupted(f"interrupted by {signal.Signals(signum).name}")
 
 
-def install_handlers() -> None:
-    """SIGINT and SIGTERM set the flag and raise Interrupted (main thread only)."""
+def install_handlers() -> dict:
+    """SIGINT and SIGTERM set the flag and raise Interrupted (main thread only; elsewhere
+    nothing is changed). Returns the previous handlers for `restore_handlers`."""
+    import threading
+
     _STATE["signal"] = None
-    signal.signal(signal.SIGINT, _handler)
-    signal.signal(signal.SIGTERM, _handler)
     kill_children_with_parent()
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.signal(sig, _handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+
+def restore_handlers(previous: dict) -> None:
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
 
 
 def interrupted() -> bool:

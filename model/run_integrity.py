@@ -3,7 +3,7 @@ every study that loads a run) before any number is read from it.
 
 A run is accepted only if
     1. RUN_DIR is a folder whose marker (model/output_dir.py, kind "run") records the SHA-256 of
-       posterior.nc and summary.json (workflow.RUN_FILES), and both files still hash to them;
+       posterior.nc and summary.json (RUN_FILES), and both files still hash to them;
     2. posterior.nc opens as InferenceData with the groups and variables a run has
        (REQUIRED_GROUPS, REQUIRED_VARIABLES) and its provenance attrs are finite numbers where
        numbers are expected (NUMERIC_ATTRS);
@@ -23,6 +23,8 @@ import numpy as np
 from model.output_dir import read_marker, verify_hashes
 
 RUN_KIND = "run"
+#: The files that define a run: their SHA-256 go into the output marker at write time.
+RUN_FILES = ("posterior.nc", "summary.json")
 REQUIRED_GROUPS = ("posterior", "log_prior", "log_likelihood", "sample_stats")
 REQUIRED_VARIABLES = ("arrival_year", "requirement_log10_flop")
 NUMERIC_ATTRS = ("oomcast_cutoff_year", "oomcast_reference_year", "oomcast_horizon_year",
@@ -35,8 +37,6 @@ class RunIntegrityError(ValueError):
 
 def verify_run_files(run_dir: Path | str) -> Path:
     """Step 1 of the module docstring; returns RUN_DIR/posterior.nc."""
-    from model.workflow import RUN_FILES
-
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise RunIntegrityError(f"{run_dir}: not a run directory (not a folder)")

@@ -41,12 +41,9 @@ from model.output_dir import (  # noqa: F401 - RunExistsError, staged_dir re-exp
 )
 from model.projection import effective_compute_path
 from model.report.figures import arrival_figure, trajectory_figure
+from model.run_integrity import RUN_FILES
 from model.scenario import CONFIDENCE_LABELS, Scenario, load_scenario
 from model.summary import format_table, summarize_arrival, summarize_posterior
-
-#: The files that define a run: their SHA-256 go into the output marker, and publish,
-#: sensitivity and ppc verify them (model/studies/rundir.py).
-RUN_FILES = ("posterior.nc", "summary.json")
 
 
 @dataclass(frozen=True)

@@ -308,7 +308,7 @@ def test_publish_flags_a_tampered_run(run_dir, tmp_path):
     import shutil
 
     from model.output_dir import write_marker
-    from model.workflow import RUN_FILES
+    from model.run_integrity import RUN_FILES
 
     run_copy = tmp_path / "tampered"
     shutil.copytree(run_dir, run_copy, ignore=shutil.ignore_patterns("report"))

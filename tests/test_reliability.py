@@ -193,7 +193,7 @@ def fake_run(path: Path, arrival=None) -> Path:
     import arviz as az
 
     from model.inference import save_idata
-    from model.workflow import RUN_FILES
+    from model.run_integrity import RUN_FILES
 
     rng = np.random.default_rng(0)
     arrival = rng.uniform(2030, 2060, (2, 50)) if arrival is None else arrival

@@ -158,11 +158,17 @@ def resolve_spec_path(name_or_path: Path | str) -> Path:
 
 
 def load_spec(path: Path | str) -> SweepSpec:
-    from model.input_checks import check_numbers, parse_toml, read_input_text
+    from model.input_checks import (
+        check_numbers,
+        check_schema_version_type,
+        parse_toml,
+        read_input_text,
+    )
 
     path = resolve_spec_path(path)
     raw = parse_toml(read_input_text(path, SweepSpecError, "sweep spec"), path, SweepSpecError)
     check_numbers(raw, path, SweepSpecError)  # finite, not absurd, not over-deep
+    check_schema_version_type(raw, path, SweepSpecError)
     known = {"schema_version", "name", "title", "description", "base_run", "refit", "scenario",
              "vary"}
     unknown = sorted(set(raw) - known)
