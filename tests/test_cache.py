@@ -16,13 +16,16 @@ def test_values_round_trip_without_pickle(tmp_path):
     cache = ResultCache(tmp_path)
     key = content_hash({"round": "trip"})
     ds = xr.Dataset({"g": (("chain", "draw"), np.arange(6.0).reshape(2, 3))},
-                    coords={"chain": [0, 1], "draw": [0, 1, 2]}, attrs={"a": 1})
+                    coords={"chain": [0, 1], "draw": [0, 1, 2],
+                            "domain": np.array(["vision", "language"], dtype=object)},
+                    attrs={"a": 1})
     value = {"posterior": ds, "ranks": {"x": np.array([0.1, np.nan])}, "pair": (1, "b"),
              "inf": float("inf"), "n": np.int64(7), 3: [None, True]}
     cache.put(key, value, {"why": "test"})
     found, got = cache.get(key)
     assert found
-    xr.testing.assert_identical(got["posterior"], ds)
+    xr.testing.assert_equal(got["posterior"], ds)
+    assert got["posterior"].attrs == {"a": 1}
     np.testing.assert_array_equal(got["ranks"]["x"], value["ranks"]["x"])
     assert got["pair"] == (1, "b") and got["inf"] == float("inf") and got["n"] == 7
     assert got[3] == [None, True]

@@ -138,6 +138,8 @@ def encode_value(value: Any, arrays: list) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
+        if value.dtype.hasobject and all(isinstance(v, str) for v in value.ravel()):
+            value = value.astype(str)  # labels (xarray string coords): fixed-width unicode
         if value.dtype.hasobject:
             raise TypeError("cannot cache an object array")
         arrays.append(np.ascontiguousarray(value))
