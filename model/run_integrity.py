@@ -25,6 +25,8 @@ from model.output_dir import read_marker, verify_hashes
 RUN_KIND = "run"
 #: The files that define a run: their SHA-256 go into the output marker at write time.
 RUN_FILES = ("posterior.nc", "summary.json")
+#: The same for a `--prior-only` run (checked by `oomcast compare`).
+PRIOR_ONLY_FILES = ("prior_draws.nc", "summary.json")
 REQUIRED_GROUPS = ("posterior", "log_prior", "log_likelihood", "sample_stats")
 REQUIRED_VARIABLES = ("arrival_year", "requirement_log10_flop")
 NUMERIC_ATTRS = ("oomcast_cutoff_year", "oomcast_reference_year", "oomcast_horizon_year",

@@ -23,12 +23,19 @@ from pathlib import Path
 
 import numpy as np
 
-from model.output_dir import check_output_dir, check_output_file, safe_component, staged_dir
+from model.output_dir import (
+    check_output_dir,
+    check_output_file,
+    safe_component,
+    staged_dir,
+    verify_hashes,
+)
 from model.report.study_figures import (
     cdf_overlay_figure,
     power_scaled_arrival_figure,
     tornado_figure,
 )
+from model.run_integrity import PRIOR_ONLY_FILES
 from model.studies import sensitivity as sens
 from model.studies import sweep as sw
 from model.studies.cache import DEFAULT_CACHE_DIR, ResultCache, content_hash, file_sha256
@@ -326,6 +333,9 @@ def _run_curve(run_dir: Path) -> tuple[dict, dict, str, float, float]:
         curve = {"grid": grid, "cdf": cdf.reshape(-1, grid.size).mean(axis=0)}
         return (curve, summary, run.caption(), run.cutoff_year, run.scenario.horizon_year)
     if (run_dir / "prior_draws.nc").is_file():
+        problem = verify_hashes(run_dir, PRIOR_ONLY_FILES)
+        if problem:
+            raise StudyError(problem)
         idata = load_idata(run_dir / "prior_draws.nc")
         attrs = idata.prior.attrs
         cutoff, horizon = float(attrs["oomcast_cutoff_year"]), float(attrs["oomcast_horizon_year"])

@@ -41,7 +41,7 @@ from model.output_dir import (  # noqa: F401 - RunExistsError, staged_dir re-exp
 )
 from model.projection import effective_compute_path
 from model.report.figures import arrival_figure, trajectory_figure
-from model.run_integrity import RUN_FILES
+from model.run_integrity import PRIOR_ONLY_FILES, RUN_FILES
 from model.scenario import CONFIDENCE_LABELS, Scenario, load_scenario
 from model.summary import format_table, summarize_arrival, summarize_posterior
 
@@ -357,7 +357,7 @@ def _execute_prior_only(scenario_path, out_dir, seed: int, n_draws: int, as_of, 
                f"data conditioning) · start {cutoff:.2f} ({cutoff_source}) · seed {seed} · "
                f"{n_draws} draws · commit {attrs['oomcast_git_commit'][:10]}")
 
-    with staged_dir(out_dir, "prior_only_run", overwrite, hashed=("prior_draws.nc", "summary.json"),
+    with staged_dir(out_dir, "prior_only_run", overwrite, hashed=PRIOR_ONLY_FILES,
                     refuse_new=None if overwrite else "while drawing") as tmp:
         save_idata(_prior_idata(params, draws, scenario, attrs), tmp / "prior_draws.nc")
         (tmp / "summary.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")

@@ -566,3 +566,15 @@ def test_workers_die_with_a_killed_parent(tmp_path):
     proc.kill()
     proc.wait()
     assert _wait_for(lambda: not _alive(child), 10)
+
+
+def test_compare_refuses_a_tampered_prior_only_run(tmp_path, capsys):
+    run = tmp_path / "prior"
+    assert main(["run", "--prior-only", "--draws", "500", "--out", str(run)]) == 0
+    capsys.readouterr()
+    summary = json.loads((run / "summary.json").read_text())
+    summary["arrival_year"]["p_by_year"]["2030"]["p"] = 0.99
+    (run / "summary.json").write_text(json.dumps(summary))
+    assert main(["compare", str(run), "--out", str(tmp_path / "c.png")]) == 2
+    assert "summary.json: SHA-256 differs" in one_line_error(capsys)
+    assert not (tmp_path / "c.png").exists()
