@@ -578,3 +578,25 @@ def test_compare_refuses_a_tampered_prior_only_run(tmp_path, capsys):
     assert main(["compare", str(run), "--out", str(tmp_path / "c.png")]) == 2
     assert "summary.json: SHA-256 differs" in one_line_error(capsys)
     assert not (tmp_path / "c.png").exists()
+
+
+def test_an_interrupt_between_the_two_renames_puts_the_old_folder_back(tmp_path, monkeypatch):
+    import model.output_dir as od
+
+    out = tmp_path / "out"
+    marked_folder(out)
+    real, calls = os.replace, []
+
+    def replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:  # old moved aside; the new one is about to go in
+            raise KeyboardInterrupt
+        real(src, dst)
+
+    monkeypatch.setattr(od.os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        with staged_dir(out, "run") as tmp:
+            (tmp / "new.txt").write_text("new")
+    monkeypatch.setattr(od.os, "replace", real)
+    assert (out / "keep.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
