@@ -19,7 +19,8 @@ from model.projection import (
     effective_compute_gain_oom,
     spending_headroom_oom,
 )
-from model.scenario import DOMAINS, Scenario
+from model.scenario import DOMAINS, WALL_PARAMETERS, Scenario
+from model.walls import wall_lines_at_cutoff
 
 #: What E(t) after the cutoff depends on, as stored per draw in a run's posterior group.
 TRAJECTORY_PARAMETERS = (
@@ -29,6 +30,7 @@ TRAJECTORY_PARAMETERS = (
     "log10_spending_cap_share_of_gwp", "log10_gwp_at_ref_usd", "gwp_growth_oom_per_year",
     "hardware_remaining_oom", "other_remaining_oom", "algorithms_remaining_oom",
     "unhobbling_growth_oom_per_year", "unhobbling_remaining_oom",
+    *WALL_PARAMETERS,
 )
 
 
@@ -80,6 +82,8 @@ def projection_inputs(params: dict, scenario: Scenario, cutoff_year: float) -> P
         params["log10_training_cost_at_ref_usd"], params["spending_growth_oom_per_year"],
         params["log10_gwp_at_ref_usd"], params["gwp_growth_oom_per_year"],
         params["log10_spending_cap_share_of_gwp"], cutoff_year, t_ref)
+    n = np.broadcast(e_now, g_alg, params["hardware_growth_oom_per_year"]).size
+    walls, wall_growth = wall_lines_at_cutoff(params, scenario.binding_walls, cutoff_year, n)
     return ProjectionInputs.from_mapping({
         "effective_compute_at_cutoff": e_now,
         "hardware_growth_oom_per_year": params["hardware_growth_oom_per_year"],
@@ -93,6 +97,10 @@ def projection_inputs(params: dict, scenario: Scenario, cutoff_year: float) -> P
         "other_remaining_oom": params["other_remaining_oom"],
         "algorithms_remaining_oom": params["algorithms_remaining_oom"],
         "unhobbling_remaining_oom": params["unhobbling_remaining_oom"],
+        # log10 C(t_now) = E_now - g_alg (t_now - t_ref): E is at reference-year algorithms
+        "physical_compute_at_cutoff_log10_flop": e_now - g_alg * (cutoff_year - t_ref),
+        "wall_log10_flop_at_cutoff": walls,
+        "wall_growth_oom_per_year": wall_growth,
     })
 
 

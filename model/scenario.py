@@ -35,6 +35,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from model.distributions import DISTRIBUTION_NAMES, Distribution, Fixed
+from model.walls import WALL_NAMES
 
 SCHEMA_VERSION = 1
 PRIORS_DIR = Path(__file__).resolve().parent.parent / "priors"
@@ -126,6 +127,40 @@ PARAMETERS: dict[str, ParameterInfo] = {
         "unhobbling", "nonnegative", "projection", "cap on total unhobbling OOMs"),
 }
 
+#: 4b. Physical walls on the run's physical compute (model/walls.py; act after the cutoff only).
+#: Levels are stated for 2030 (model.walls.WALL_YEAR); each wall grows log-linearly from there.
+WALL_PARAMETERS: dict[str, ParameterInfo] = {
+    "log10_training_duration_s": _p(
+        "walls", "real", "projection", "length of the largest run (power and chip walls)"),
+    "log10_power_per_run_2030_gw": _p(
+        "walls", "real", "projection", "power one training run can draw in 2030, GW"),
+    "power_per_run_growth_oom_per_year": _p(
+        "walls", "real", "projection", "growth of the power one run can draw"),
+    "log10_flop_per_joule_2030": _p(
+        "walls", "real", "projection",
+        "training FLOP per joule of facility energy in 2030 (utilisation, overhead included)"),
+    "flop_per_joule_growth_oom_per_year": _p(
+        "walls", "real", "projection", "growth of hardware energy efficiency"),
+    "log10_h100e_available_2030": _p(
+        "walls", "real", "projection", "H100-equivalent accelerators available for AI by 2030"),
+    "h100e_available_growth_oom_per_year": _p(
+        "walls", "real", "projection", "growth of the H100-equivalent stock"),
+    "log10_run_share_of_h100e": _p(
+        "walls", "real", "projection", "share of the H100-equivalents one run can use"),
+    "log10_flop_per_s_per_h100e": _p(
+        "walls", "real", "projection",
+        "training FLOP/s one H100-equivalent delivers (precision and utilisation included)"),
+    "log10_training_tokens_2030": _p(
+        "walls", "real", "projection", "training tokens available in 2030, multimodal included"),
+    "training_tokens_growth_oom_per_year": _p(
+        "walls", "real", "projection", "growth of the available training tokens"),
+    "log10_latency_wall_2030_flop": _p(
+        "walls", "real", "projection", "largest run the latency wall allows in 2030"),
+    "latency_wall_growth_oom_per_year": _p(
+        "walls", "real", "projection", "growth of the latency wall"),
+}
+PARAMETERS.update(WALL_PARAMETERS)
+
 SETTINGS_DEFAULTS: dict[str, Any] = {
     "reference_year": 2023.0,
     "horizon_year": 2100.0,
@@ -205,6 +240,7 @@ class Scenario:
     requirement: Requirement
     description: str = ""
     raw: dict = field(default_factory=dict, repr=False)
+    binding_walls: tuple[str, ...] = ()  # `[walls] binding`: the walls applied (model/walls.py)
 
     @property
     def reference_year(self) -> float:
@@ -480,7 +516,7 @@ def parse_scenario(text: str, path: Path) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         raise PriorSpecError(f"{path}: not valid TOML: {exc}") from None
     known_top = {"schema_version", "name", "title", "description", "settings", "priors",
-                 "requirement"}
+                 "requirement", "walls"}
     unknown = set(raw) - known_top
     if unknown:
         raise _err(path, sorted(unknown)[0], "unknown key; known: " + ", ".join(sorted(known_top)))
@@ -511,7 +547,32 @@ def parse_scenario(text: str, path: Path) -> Scenario:
         priors=priors,
         requirement=_parse_requirement(raw.get("requirement"), path),
         raw=raw,
+        binding_walls=_parse_walls(raw.get("walls"), path),
     )
+
+
+def _parse_walls(table: Any, path: Path) -> tuple[str, ...]:
+    """`[walls]`: `binding` (the walls applied, a list of WALL_NAMES) and a `rationale`.
+    A file without the table applies no wall."""
+    if table is None:
+        return ()
+    if not isinstance(table, dict):
+        raise _err(path, "walls", "must be a table with 'binding' and 'rationale'")
+    unknown = set(table) - {"binding", "rationale"}
+    if unknown:
+        raise _err(path, f"walls.{sorted(unknown)[0]}", "unknown key; known: binding, rationale")
+    _require_text(table, "rationale", path, "walls")
+    binding = table.get("binding")
+    if not isinstance(binding, list) or not all(isinstance(w, str) for w in binding):
+        raise _err(path, "walls.binding", "must be a list of wall names, e.g. [\"power\", "
+                   "\"chips\", \"data\", \"latency\"] (or [] for none)")
+    for w in binding:
+        if w not in WALL_NAMES:
+            raise _err(path, "walls.binding", f"unknown wall {w!r}; known: "
+                       + ", ".join(WALL_NAMES))
+    if len(set(binding)) != len(binding):
+        raise _err(path, "walls.binding", "lists a wall twice")
+    return tuple(w for w in WALL_NAMES if w in binding)
 
 
 def resolve_scenario_path(name_or_path: str | Path) -> Path:

@@ -39,7 +39,13 @@ from model.inference import (
 from model.projection import effective_compute_path
 from model.report.figures import arrival_figure, trajectory_figure
 from model.scenario import CONFIDENCE_LABELS, Scenario, load_scenario
-from model.summary import format_table, summarize_arrival, summarize_posterior
+from model.summary import (
+    format_limits_table,
+    format_table,
+    summarize_arrival,
+    summarize_limits,
+    summarize_posterior,
+)
 
 
 class RunExistsError(FileExistsError):
@@ -171,9 +177,13 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
     growth["algorithmic_growth_oom_per_year"] = {
         d: _interval(idata.posterior["algorithmic_growth_oom_per_year"].sel(domain=d))
         for d in idata.posterior["domain"].values.tolist()}
+    limits = summarize_limits(
+        projection_inputs(trajectory_parameters(idata.posterior, scenario), scenario, cutoff),
+        cutoff, scenario.horizon_year, idata.posterior.sizes["chain"])
     document = {
         "schema_version": 1,
         "arrival_year": summary,
+        "limits": {**limits, "binding_walls": list(scenario.binding_walls)},
         "growth_rates": growth,
         "diagnostics": {k: v for k, v in diag.items() if k != "per_variable"},
         "diagnostics_per_variable": diag["per_variable"],
@@ -194,7 +204,8 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
         save_idata(idata, tmp / "posterior.nc")
         (tmp / "summary.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
         draw_figures(idata, scenario, obs, summary, caption, tmp)
-    return RunResult(out_dir, summary, diag, format_table(summary))
+    return RunResult(out_dir, summary, diag,
+                     format_table(summary) + "\n" + format_limits_table(limits))
 
 
 def _interval(values) -> dict:
@@ -349,10 +360,13 @@ def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 202
     growth["algorithmic_growth_oom_per_year"] = {
         d: _interval(g_alg[:, i]) for i, d in enumerate(DOMAINS)}
     r = draws["requirement_log10_flop"]
+    limits = summarize_limits(projection_inputs({**params, **draws}, scenario, cutoff), cutoff,
+                              scenario.horizon_year)
     document = {
         "schema_version": 1,
         "mode": "prior_only",
         "arrival_year": summary,
+        "limits": {**limits, "binding_walls": list(scenario.binding_walls)},
         "growth_rates": growth,
         "requirement_log10_flop": {**_interval(r[np.isfinite(r)]),
                                    "p_no_path": round(float(np.mean(~np.isfinite(r))), 5)},
@@ -378,8 +392,9 @@ def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 202
         prior_predictive_figure(pp, f"Prior predictive check: scenario '{scenario.name}' "
                                 f"(data to {data_cutoff:.2f})", caption,
                                 tmp / "prior_predictive.png")
-    return PriorOnlyResult(out_dir, summary, format_table(summary), pp.warnings, seconds,
-                           cutoff, cutoff_source)
+    return PriorOnlyResult(out_dir, summary,
+                           format_table(summary) + "\n" + format_limits_table(limits),
+                           pp.warnings, seconds, cutoff, cutoff_source)
 
 
 def _prior_trajectory(params, draws, scenario: Scenario, cutoff: float, obs, caption: str,

@@ -44,7 +44,7 @@ def _with(scenario, **values):
 
 
 def test_forward_monte_carlo_matches_the_closed_form():
-    """Fixed straight-line growth, no caps in reach, one normal anchor: P(T <= y) is
+    """Fixed straight-line growth, no caps in reach and no walls, one normal anchor: P(T <= y) is
     Phi((E(y) - m) / s) exactly, so the draws must agree within their Monte Carlo error."""
     base = load_scenario("default")
     s = _with(base, log10_frontier_compute_at_ref_flop=25.0, hardware_growth_oom_per_year=0.1,
@@ -54,7 +54,7 @@ def test_forward_monte_carlo_matches_the_closed_form():
               hardware_remaining_oom=100.0, algorithms_remaining_oom=100.0,
               other_remaining_oom=100.0)
     req = Requirement((Anchor("only", 1.0, 33.0, 2.0, 2023.0, "t", "t"),), 0.0, "t", "t")
-    s = dataclasses.replace(s, requirement=req)
+    s = dataclasses.replace(s, requirement=req, binding_walls=())
     n = 100_000
     _, draws = prior_only_forecast(s, 2024.0, seed=3, n_draws=n)
     t = draws["arrival_year"]
