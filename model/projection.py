@@ -338,6 +338,20 @@ def physical_compute_path(years, p: ProjectionInputs, cutoff_year: float) -> np.
     return np.where(tau < 0, c_now + g_phys * np.minimum(tau, 0.0), after)
 
 
+def uncapped_physical_compute_path(years, p: ProjectionInputs, cutoff_year: float) -> np.ndarray:
+    """(n, len(years)) log10 physical FLOP without the walls (C_now + U after the cutoff)."""
+    tau = np.maximum(np.asarray(years, dtype=float) - cutoff_year, 0.0)
+    return p.physical_compute_at_cutoff_log10_flop[:, None] + uncapped_physical_gain_oom(tau, p)
+
+
+def wall_paths(years, p: ProjectionInputs, cutoff_year: float) -> np.ndarray:
+    """(n, K, len(years)) each wall's line W_k(t) = W_k0 + g_k (t - t_now), +inf if inactive."""
+    tau = np.asarray(years, dtype=float) - cutoff_year
+    with np.errstate(invalid="ignore"):
+        return (p.wall_log10_flop_at_cutoff[:, :, None]
+                + p.wall_growth_oom_per_year[:, :, None] * tau)
+
+
 def effective_compute_path(years, p: ProjectionInputs, cutoff_year: float) -> np.ndarray:
     """(n, len(years)) log10 effective FLOP on a year grid: the fitted trend before the cutoff,
     the capped projection after it."""

@@ -120,6 +120,28 @@ def draw_figures(idata, scenario: Scenario, obs, summary: dict, caption: str,
                       f"(scenario '{scenario.name}')", caption, out_dir / "trajectory.png")
 
 
+def draw_limits_figure(inputs, scenario: Scenario, cutoff: float, caption: str, path: Path,
+                       title: str) -> None:
+    """limits.png: physical compute against the walls, and when each limit binds (2000 draws)."""
+    from model.projection import (
+        limit_binding_start_years,
+        physical_compute_path,
+        uncapped_physical_compute_path,
+        wall_paths,
+    )
+    from model.report.limit_figures import limits_figure
+
+    keep = np.random.default_rng(0).choice(inputs.size, size=min(2000, inputs.size),
+                                           replace=False)
+    sub = type(inputs)(**{k: getattr(inputs, k)[keep] for k in inputs.__dataclass_fields__})
+    years = np.arange(np.floor(cutoff) - 3.0, 2061.0, 0.25)
+    limits_figure(years, physical_compute_path(years, sub, cutoff),
+                  uncapped_physical_compute_path(years, sub, cutoff),
+                  wall_paths(years, sub, cutoff), scenario.binding_walls,
+                  limit_binding_start_years(sub, cutoff, scenario.horizon_year), cutoff,
+                  title, caption, path)
+
+
 def replace_dir(tmp: Path, out_dir: Path) -> None:
     """Swap a finished directory in for out_dir (os.replace; an old out_dir is removed after)."""
     old = None
@@ -177,9 +199,9 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
     growth["algorithmic_growth_oom_per_year"] = {
         d: _interval(idata.posterior["algorithmic_growth_oom_per_year"].sel(domain=d))
         for d in idata.posterior["domain"].values.tolist()}
-    limits = summarize_limits(
-        projection_inputs(trajectory_parameters(idata.posterior, scenario), scenario, cutoff),
-        cutoff, scenario.horizon_year, idata.posterior.sizes["chain"])
+    inputs = projection_inputs(trajectory_parameters(idata.posterior, scenario), scenario, cutoff)
+    limits = summarize_limits(inputs, cutoff, scenario.horizon_year,
+                              idata.posterior.sizes["chain"])
     document = {
         "schema_version": 1,
         "arrival_year": summary,
@@ -204,6 +226,9 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
         save_idata(idata, tmp / "posterior.nc")
         (tmp / "summary.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
         draw_figures(idata, scenario, obs, summary, caption, tmp)
+        draw_limits_figure(inputs, scenario, cutoff, caption, tmp / "limits.png",
+                           f"Physical compute of the largest run against the walls "
+                           f"(scenario '{scenario.name}')")
     return RunResult(out_dir, summary, diag,
                      format_table(summary) + "\n" + format_limits_table(limits))
 
@@ -360,8 +385,8 @@ def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 202
     growth["algorithmic_growth_oom_per_year"] = {
         d: _interval(g_alg[:, i]) for i, d in enumerate(DOMAINS)}
     r = draws["requirement_log10_flop"]
-    limits = summarize_limits(projection_inputs({**params, **draws}, scenario, cutoff), cutoff,
-                              scenario.horizon_year)
+    inputs = projection_inputs({**params, **draws}, scenario, cutoff)
+    limits = summarize_limits(inputs, cutoff, scenario.horizon_year)
     document = {
         "schema_version": 1,
         "mode": "prior_only",
@@ -389,6 +414,9 @@ def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 202
                        tmp / "arrival.png")
         _prior_trajectory(params, draws, scenario, cutoff, obs, caption,
                           tmp / "trajectory.png", prior_trajectory_figure)
+        draw_limits_figure(inputs, scenario, cutoff, caption, tmp / "limits.png",
+                           f"Prior only: physical compute of the largest run against the walls "
+                           f"(scenario '{scenario.name}')")
         prior_predictive_figure(pp, f"Prior predictive check: scenario '{scenario.name}' "
                                 f"(data to {data_cutoff:.2f})", caption,
                                 tmp / "prior_predictive.png")
