@@ -8,6 +8,8 @@ since no datum depends on them), the requirement R, and the arrival year T.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from model import requirement
@@ -104,6 +106,29 @@ def projection_inputs(params: dict, scenario: Scenario, cutoff_year: float) -> P
     })
 
 
+def with_anchor_algorithms(inputs: ProjectionInputs, anchor: np.ndarray, scenario: Scenario,
+                           cutoff_year: float, rng: np.random.Generator) -> ProjectionInputs:
+    """Each draw's algorithmic rate and cap from its requirement's anchor where that anchor has
+    its own (scenario.ANCHOR_ALGORITHM_KEYS; the shared ones otherwise). Exact because the
+    schema allows it only where the projection starts at the reference year, which is also the
+    anchor's algorithms year: nothing before the start depends on the rate, and the anchor's
+    median needs no shift."""
+    if cutoff_year != scenario.reference_year:
+        raise ValueError(f"{scenario.path}: requirement.anchors: per-anchor algorithmic progress "
+                         f"needs the run to start at the reference year "
+                         f"{scenario.reference_year:g} (not {cutoff_year:g})")
+    rate = inputs.algorithmic_growth_oom_per_year.copy()
+    cap = inputs.algorithms_remaining_oom.copy()
+    for k, a in enumerate(scenario.requirement.anchors):
+        rows = anchor == k
+        if a.algorithmic_growth_oom_per_year is not None:
+            rate[rows] = a.algorithmic_growth_oom_per_year.sample(rng, int(rows.sum()))
+        if a.algorithms_remaining_oom is not None:
+            cap[rows] = a.algorithms_remaining_oom.sample(rng, int(rows.sum()))
+    return dataclasses.replace(inputs, algorithmic_growth_oom_per_year=rate,
+                               algorithms_remaining_oom=cap)
+
+
 def forecast_draws(params: dict, scenario: Scenario, cutoff_year: float,
                    rng: np.random.Generator, conditioned: bool = True) -> dict[str, np.ndarray]:
     """Per draw: projection-only parameters, requirement R and arrival year T.
@@ -118,12 +143,18 @@ def forecast_draws(params: dict, scenario: Scenario, cutoff_year: float,
     inputs = projection_inputs(full, scenario, cutoff_year)
     g_alg = inputs.algorithmic_growth_oom_per_year
     if conditioned:
+        if scenario.anchors_override_algorithms:
+            raise ValueError(f"{scenario.path}: requirement.anchors: per-anchor algorithmic "
+                             "progress is supported in prior-only runs only")
         r = requirement.draw_conditional(rng, scenario.requirement,
                                          inputs.effective_compute_at_cutoff, g_alg,
                                          np.asarray(full["not_yet_agi_softness_oom"], float),
                                          scenario.reference_year)
     else:
-        r = requirement.draw_prior(rng, scenario.requirement, g_alg, scenario.reference_year)
+        r, anchor = requirement.draw_prior_with_anchor(rng, scenario.requirement, g_alg,
+                                                       scenario.reference_year)
+        if scenario.anchors_override_algorithms:
+            inputs = with_anchor_algorithms(inputs, anchor, scenario, cutoff_year, rng)
     t = arrival_year(r, inputs, cutoff_year, scenario.horizon_year)
     out = {name: np.asarray(full[name], dtype=float)
            for name in scenario.projection_only()}

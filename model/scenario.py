@@ -208,6 +208,15 @@ class Anchor:
     sigma_below_log10_flop: float | None = None
     sigma_above_log10_flop: float | None = None
     elicitation: dict | None = None
+    #: Per-anchor algorithmic progress (prior-only runs; see ANCHOR_ALGORITHM_KEYS): None means
+    #: the scenario's shared rate / cap.
+    algorithmic_growth_oom_per_year: Any = None
+    algorithms_remaining_oom: Any = None
+
+    @property
+    def overrides_algorithms(self) -> bool:
+        return (self.algorithmic_growth_oom_per_year is not None
+                or self.algorithms_remaining_oom is not None)
 
     @property
     def is_split(self) -> bool:
@@ -254,6 +263,11 @@ class Scenario:
     def forecast_domain(self) -> str:
         return self.settings["forecast_domain"]
 
+    @property
+    def anchors_override_algorithms(self) -> bool:
+        """True when some anchor has its own algorithmic rate or cap (prior-only runs only)."""
+        return any(a.overrides_algorithms for a in self.requirement.anchors)
+
     def fitted(self) -> dict[str, Prior]:
         return {k: v for k, v in self.priors.items() if PARAMETERS[k].role == "fitted"}
 
@@ -263,8 +277,17 @@ class Scenario:
 
 _DIST_ADAPTER = TypeAdapter(Distribution)
 _PRIOR_META = {"source", "rationale", "elicitation"}
+#: Optional anchor keys (a distribution table each, as a prior's) that replace the shared
+#: algorithmic rate and cap for draws whose requirement comes from that anchor, as in Cotra
+#: 2020 where progress differs by anchor. Exact only where the whole trajectory is projected:
+#: prior-only runs that start at the reference year, with the anchor stated at that year. The
+#: fitted model's requirement marginalisation (model/requirement.py) uses one rate, so a
+#: conditioned run of such a scenario is refused (model/workflow.py).
+ANCHOR_ALGORITHM_KEYS = {"algorithmic_growth_oom_per_year": "real",
+                         "algorithms_remaining_oom": "nonnegative"}
 _ANCHOR_KEYS = {"weight", "median_log10_flop", "sigma_log10_flop", "sigma_below_log10_flop",
-                "sigma_above_log10_flop", "algorithms_year", "source", "rationale", "elicitation"}
+                "sigma_above_log10_flop", "algorithms_year", "source", "rationale", "elicitation",
+                *ANCHOR_ALGORITHM_KEYS}
 
 #: Elicitation methods (model/elicitation.py fits them): the keys each needs, in stated order.
 ELICITATION_METHODS = {
@@ -465,7 +488,10 @@ def _parse_requirement(table: Any, path: Path) -> Requirement:
             if not (sigmas[key] > 0 and math.isfinite(sigmas[key])):
                 raise _err(path, f"{where}.{key}", f"must be a finite number > 0 "
                            f"(got {sigmas[key]})")
+        overrides = {key: _parse_anchor_distribution(a[key], key, support, path, where)
+                     for key, support in ANCHOR_ALGORITHM_KEYS.items() if key in a}
         anchors.append(Anchor(
+            **overrides,
             name=name, weight=weight,
             median_log10_flop=_number(a, "median_log10_flop", path, where),
             sigma_log10_flop=sigmas.get("sigma_log10_flop"),
@@ -480,6 +506,37 @@ def _parse_requirement(table: Any, path: Path) -> Requirement:
         raise _err(path, "requirement.anchors", f"weights (with no_path_weight) must sum to 1 "
                    f"(they sum to {total:.6g})")
     return Requirement(tuple(anchors), no_path, source, rationale)
+
+
+def _parse_anchor_distribution(table: Any, key: str, support: str, path: Path, where: str):
+    """A per-anchor algorithmic override: a distribution table, validated as a prior's."""
+    where = f"{where}.{key}"
+    if not isinstance(table, dict) or table.get("dist") not in DISTRIBUTION_NAMES:
+        raise _err(path, where, "must be a distribution table, e.g. {dist = \"Uniform\", "
+                   "lower = 0.086, upper = 0.15}; known: " + ", ".join(DISTRIBUTION_NAMES))
+    try:
+        dist = _DIST_ADAPTER.validate_python(table)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise _err(path, where, first["msg"].removeprefix("Value error, ")) from None
+    _check_support(dist, ParameterInfo("algorithms", support, "projection", key), path, where)
+    return dist
+
+
+def _check_anchor_algorithms(requirement: Requirement, settings: dict, path: Path) -> None:
+    """Per-anchor algorithmic overrides need a trajectory that is projected from the reference
+    year on: settings.prior_only_start_year = reference_year = the anchor's algorithms_year."""
+    for a in requirement.anchors:
+        if not a.overrides_algorithms:
+            continue
+        key = next(k for k in ANCHOR_ALGORITHM_KEYS if getattr(a, k) is not None)
+        where = f"requirement.anchors.{a.name}.{key}"
+        ref = settings["reference_year"]
+        if settings["prior_only_start_year"] != ref or a.algorithms_year != ref:
+            raise _err(path, where, "per-anchor algorithmic progress needs "
+                       "settings.prior_only_start_year and the anchor's algorithms_year equal to "
+                       f"settings.reference_year ({ref:g}): it acts only on the projected "
+                       "trajectory of a prior-only run")
 
 
 def _parse_settings(table: Any, path: Path) -> dict[str, Any]:
@@ -537,15 +594,18 @@ def parse_scenario(text: str, path: Path) -> Scenario:
     if missing:
         raise _err(path, f"priors.{missing[0]}", "missing (every parameter needs a prior)")
     priors = {k: _parse_prior(k, priors_table[k], path) for k in PARAMETERS}
+    settings = _parse_settings(raw.get("settings"), path)
+    requirement = _parse_requirement(raw.get("requirement"), path)
+    _check_anchor_algorithms(requirement, settings, path)
     return Scenario(
         name=name,
         title=str(raw.get("title", name)),
         description=str(raw.get("description", "")),
         path=path,
         sha256=hashlib.sha256(text.encode()).hexdigest(),
-        settings=_parse_settings(raw.get("settings"), path),
+        settings=settings,
         priors=priors,
-        requirement=_parse_requirement(raw.get("requirement"), path),
+        requirement=requirement,
         raw=raw,
         binding_walls=_parse_walls(raw.get("walls"), path),
     )

@@ -181,6 +181,11 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
                                                              data_dir)
     cutoff = default_cutoff if as_of is None else as_of
     _check_cutoff(cutoff, default_cutoff, scenario)
+    if scenario.anchors_override_algorithms:
+        name = next(a.name for a in scenario.requirement.anchors if a.overrides_algorithms)
+        raise ValueError(f"{scenario.path}: requirement.anchors.{name}: per-anchor algorithmic "
+                         "progress is supported in --prior-only runs only (the fitted model "
+                         "marginalises the requirement with one rate)")
     obs = prepare_observations({k: s.table for k, s in streams.items()}, scenario, cutoff)
 
     from model.build import build_model
