@@ -135,16 +135,16 @@ WALL_PARAMETERS: dict[str, ParameterInfo] = {
     "log10_power_per_run_2030_gw": _p(
         "walls", "real", "projection", "power one training run can draw in 2030, GW"),
     "power_per_run_growth_oom_per_year": _p(
-        "walls", "real", "projection", "growth of the power one run can draw"),
+        "walls", "nonnegative", "projection", "growth of the power one run can draw"),
     "log10_flop_per_joule_2030": _p(
         "walls", "real", "projection",
         "training FLOP per joule of facility energy in 2030 (utilisation, overhead included)"),
     "flop_per_joule_growth_oom_per_year": _p(
-        "walls", "real", "projection", "growth of hardware energy efficiency"),
+        "walls", "nonnegative", "projection", "growth of hardware energy efficiency"),
     "log10_h100e_available_2030": _p(
         "walls", "real", "projection", "H100-equivalent accelerators available for AI by 2030"),
     "h100e_available_growth_oom_per_year": _p(
-        "walls", "real", "projection", "growth of the H100-equivalent stock"),
+        "walls", "nonnegative", "projection", "growth of the H100-equivalent stock"),
     "log10_run_share_of_h100e": _p(
         "walls", "real", "projection", "share of the H100-equivalents one run can use"),
     "log10_flop_per_s_per_h100e": _p(
@@ -153,11 +153,11 @@ WALL_PARAMETERS: dict[str, ParameterInfo] = {
     "log10_training_tokens_2030": _p(
         "walls", "real", "projection", "training tokens available in 2030, multimodal included"),
     "training_tokens_growth_oom_per_year": _p(
-        "walls", "real", "projection", "growth of the available training tokens"),
+        "walls", "nonnegative", "projection", "growth of the available training tokens"),
     "log10_latency_wall_2030_flop": _p(
         "walls", "real", "projection", "largest run the latency wall allows in 2030"),
     "latency_wall_growth_oom_per_year": _p(
-        "walls", "real", "projection", "growth of the latency wall"),
+        "walls", "nonnegative", "projection", "growth of the latency wall"),
 }
 PARAMETERS.update(WALL_PARAMETERS)
 

@@ -293,8 +293,8 @@ def summarize_posterior(posterior, scenario, cutoff_year: float) -> dict:
 LIMIT_REPORT_YEARS = (2030, 2035)
 
 
-def summarize_limits(inputs, cutoff_year: float, horizon_year: float,
-                     n_chains: int = 1) -> dict:
+def summarize_limits(inputs, cutoff_year: float, horizon_year: float, n_chains: int = 1,
+                     start_years: np.ndarray | None = None) -> dict:
     """Which limit holds the run's physical compute, and when (the "decade or bust" numbers).
 
     Per limit (the spending cap, then each wall; model.walls.LIMIT_NAMES), from
@@ -302,12 +302,14 @@ def summarize_limits(inputs, cutoff_year: float, horizon_year: float,
     as the mean of the indicator, and the median year it starts (`after_horizon` when more than
     half the draws never see it bind), each with its MCSE as for the arrival year. Also the run's
     physical compute, median and 90% interval of log10 FLOP, in those years. `inputs` are the
-    draws' ProjectionInputs, chains one after another.
+    draws' ProjectionInputs, chains one after another; `start_years` the binding start years if
+    already computed.
     """
     from model.projection import limit_binding_start_years, physical_compute_path
     from model.walls import LIMIT_NAMES
 
-    start = limit_binding_start_years(inputs, cutoff_year, horizon_year)
+    start = (limit_binding_start_years(inputs, cutoff_year, horizon_year)
+             if start_years is None else start_years)
     out = {"limits": {}, "physical_compute_log10_flop": {}}
     for i, name in enumerate(LIMIT_NAMES):
         x = start[:, i].reshape(n_chains, -1)

@@ -120,15 +120,20 @@ def draw_figures(idata, scenario: Scenario, obs, summary: dict, caption: str,
                       f"(scenario '{scenario.name}')", caption, out_dir / "trajectory.png")
 
 
-def draw_limits_figure(inputs, scenario: Scenario, cutoff: float, caption: str, path: Path,
-                       title: str) -> None:
-    """limits.png: physical compute against the walls, and when each limit binds (2000 draws)."""
-    from model.projection import (
-        limit_binding_start_years,
-        physical_compute_path,
-        uncapped_physical_compute_path,
-        wall_paths,
-    )
+def limits_of_draws(inputs, scenario: Scenario, cutoff: float, n_chains: int = 1):
+    """(summary.json's `limits` block, the per-draw binding start years) of the draws."""
+    from model.projection import limit_binding_start_years
+
+    start = limit_binding_start_years(inputs, cutoff, scenario.horizon_year)
+    limits = summarize_limits(inputs, cutoff, scenario.horizon_year, n_chains, start)
+    return {**limits, "binding_walls": list(scenario.binding_walls)}, start
+
+
+def draw_limits_figure(inputs, start_years, scenario: Scenario, cutoff: float, caption: str,
+                       path: Path, title: str) -> None:
+    """limits.png: physical compute against the walls (paths of 2000 draws) and when each limit
+    binds (every draw, as in summary.json)."""
+    from model.projection import physical_compute_path, uncapped_physical_compute_path, wall_paths
     from model.report.limit_figures import limits_figure
 
     keep = np.random.default_rng(0).choice(inputs.size, size=min(2000, inputs.size),
@@ -137,8 +142,7 @@ def draw_limits_figure(inputs, scenario: Scenario, cutoff: float, caption: str, 
     years = np.arange(np.floor(cutoff) - 3.0, 2061.0, 0.25)
     limits_figure(years, physical_compute_path(years, sub, cutoff),
                   uncapped_physical_compute_path(years, sub, cutoff),
-                  wall_paths(years, sub, cutoff), scenario.binding_walls,
-                  limit_binding_start_years(sub, cutoff, scenario.horizon_year), cutoff,
+                  wall_paths(years, sub, cutoff), scenario.binding_walls, start_years, cutoff,
                   title, caption, path)
 
 
@@ -205,12 +209,12 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
         d: _interval(idata.posterior["algorithmic_growth_oom_per_year"].sel(domain=d))
         for d in idata.posterior["domain"].values.tolist()}
     inputs = projection_inputs(trajectory_parameters(idata.posterior, scenario), scenario, cutoff)
-    limits = summarize_limits(inputs, cutoff, scenario.horizon_year,
-                              idata.posterior.sizes["chain"])
+    limits, start_years = limits_of_draws(inputs, scenario, cutoff,
+                                          idata.posterior.sizes["chain"])
     document = {
         "schema_version": 1,
         "arrival_year": summary,
-        "limits": {**limits, "binding_walls": list(scenario.binding_walls)},
+        "limits": limits,
         "growth_rates": growth,
         "diagnostics": {k: v for k, v in diag.items() if k != "per_variable"},
         "diagnostics_per_variable": diag["per_variable"],
@@ -231,7 +235,7 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
         save_idata(idata, tmp / "posterior.nc")
         (tmp / "summary.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
         draw_figures(idata, scenario, obs, summary, caption, tmp)
-        draw_limits_figure(inputs, scenario, cutoff, caption, tmp / "limits.png",
+        draw_limits_figure(inputs, start_years, scenario, cutoff, caption, tmp / "limits.png",
                            f"Physical compute of the largest run against the walls "
                            f"(scenario '{scenario.name}')")
     return RunResult(out_dir, summary, diag,
@@ -391,12 +395,12 @@ def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 202
         d: _interval(g_alg[:, i]) for i, d in enumerate(DOMAINS)}
     r = draws["requirement_log10_flop"]
     inputs = projection_inputs({**params, **draws}, scenario, cutoff)
-    limits = summarize_limits(inputs, cutoff, scenario.horizon_year)
+    limits, start_years = limits_of_draws(inputs, scenario, cutoff)
     document = {
         "schema_version": 1,
         "mode": "prior_only",
         "arrival_year": summary,
-        "limits": {**limits, "binding_walls": list(scenario.binding_walls)},
+        "limits": limits,
         "growth_rates": growth,
         "requirement_log10_flop": {**_interval(r[np.isfinite(r)]),
                                    "p_no_path": round(float(np.mean(~np.isfinite(r))), 5)},
@@ -419,7 +423,7 @@ def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 202
                        tmp / "arrival.png")
         _prior_trajectory(params, draws, scenario, cutoff, obs, caption,
                           tmp / "trajectory.png", prior_trajectory_figure)
-        draw_limits_figure(inputs, scenario, cutoff, caption, tmp / "limits.png",
+        draw_limits_figure(inputs, start_years, scenario, cutoff, caption, tmp / "limits.png",
                            f"Prior only: physical compute of the largest run against the walls "
                            f"(scenario '{scenario.name}')")
         prior_predictive_figure(pp, f"Prior predictive check: scenario '{scenario.name}' "
