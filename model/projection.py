@@ -48,6 +48,7 @@ import numpy as np
 
 AFTER_HORIZON = np.inf
 TIE_TOLERANCE_ULPS = 16  # levels this many float spacings below R reach it (ties at caps)
+BINDING_TOLERANCE = 1e-9  # OOM (and years): a wall closer than this to U is a tie, not binding
 
 
 def effective_compute_at_cutoff(log10_frontier_compute_at_ref_flop, physical_growth_oom_per_year,
@@ -253,7 +254,9 @@ def limit_binding_start_years(p: ProjectionInputs, cutoff_year: float, horizon_y
     physical compute is read at the midpoint: wall k when D_k < U and D_k is the lowest wall
     (the first in order on a tie); the spending cap when spending is at its cap and U is at or
     below every wall. A limit starts binding at the left end of the first segment where it
-    holds. Exact, like the arrival solver; no grid. Works in chunks of `chunk` draws.
+    holds. Exact, like the arrival solver; no grid. Float ties (a wall touching U, segments
+    shorter than BINDING_TOLERANCE years) do not count as binding. Works in chunks of `chunk`
+    draws.
     """
     if p.size > chunk:
         return np.concatenate([
@@ -261,14 +264,16 @@ def limit_binding_start_years(p: ProjectionInputs, cutoff_year: float, horizon_y
                                       chunk) for i in range(0, p.size, chunk)])
     knots = breakpoints_years(p, horizon_year - cutoff_year)
     mids = 0.5 * (knots[:, :-1] + knots[:, 1:])
-    real = knots[:, 1:] > knots[:, :-1]
+    real = knots[:, 1:] - knots[:, :-1] > BINDING_TOLERANCE
     u = uncapped_physical_gain_oom(mids, p)
     gaps = wall_gaps_oom(mids, p)  # (n, K, m)
     lowest = np.min(gaps, axis=1, initial=np.inf)
-    active = [real & (mids > spending_cap_kink_years(p)[:, None]) & (u <= lowest)]
+    active = [real & (mids > spending_cap_kink_years(p)[:, None])
+              & (u <= lowest + BINDING_TOLERANCE)]
     if gaps.shape[1]:
         which = np.argmin(gaps, axis=1)
-        active += [real & (which == k) & (lowest < u) for k in range(gaps.shape[1])]
+        active += [real & (which == k) & (lowest < u - BINDING_TOLERANCE)
+                   for k in range(gaps.shape[1])]
     out = np.full((p.size, len(active)), np.inf)
     for i, holds in enumerate(active):
         first = np.argmax(holds, axis=1)
