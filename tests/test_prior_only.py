@@ -93,11 +93,12 @@ def cli_run(tmp_path_factory):
 def test_cli_prior_only_writes_a_complete_run(cli_run):
     out, result = cli_run
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["arrival.png", "prior_draws.nc",
-                                                     "prior_predictive.png", "summary.json",
-                                                     "trajectory.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["arrival.png", "limits.png",
+                                                     "prior_draws.nc", "prior_predictive.png",
+                                                     "summary.json", "trajectory.png"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["mode"] == "prior_only"
+    assert set(summary["limits"]["limits"]) == {"spending", "power", "chips", "data", "latency"}
     assert summary["cutoff_year"] == 2020.0
     assert summary["cutoff_source"] == "settings.prior_only_start_year"
     assert summary["arrival_year"]["n_draws"] == 20000
