@@ -159,7 +159,8 @@ def cmd_run(args) -> int:
     d = result.diagnostics
     print(f"diagnostics: {d['divergences']} divergences, max R-hat {d['rhat_max']:.3f}, "
           f"min bulk ESS {d['ess_bulk_min']:.0f}, min tail ESS {d['ess_tail_min']:.0f}")
-    print(f"wrote {result.out_dir}/ (posterior.nc, summary.json, arrival.png, trajectory.png) "
+    print(f"wrote {result.out_dir}/ (posterior.nc, summary.json, arrival.png, trajectory.png, "
+          f"limits.png) "
           f"in {elapsed:.0f} s")
     if not d["converged"]:
         print("oomcast: diagnostics FAILED: " + "; ".join(d["problems"]), file=sys.stderr)
@@ -196,7 +197,7 @@ def cmd_run_prior_only(args) -> int:
         print(f"oomcast: warning: {line}", file=sys.stderr)
     print(f"drew {result.summary['n_draws']} in {result.draw_seconds:.2f} s; wrote "
           f"{result.out_dir}/ (prior_draws.nc, summary.json, arrival.png, trajectory.png, "
-          f"prior_predictive.png)")
+          f"limits.png, prior_predictive.png)")
     return EXIT_OK
 
 

@@ -8,6 +8,8 @@ since no datum depends on them), the requirement R, and the arrival year T.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from model import requirement
@@ -19,7 +21,8 @@ from model.projection import (
     effective_compute_gain_oom,
     spending_headroom_oom,
 )
-from model.scenario import DOMAINS, Scenario
+from model.scenario import DOMAINS, WALL_PARAMETERS, Scenario
+from model.walls import wall_lines_at_cutoff
 
 #: What E(t) after the cutoff depends on, as stored per draw in a run's posterior group.
 TRAJECTORY_PARAMETERS = (
@@ -29,6 +32,7 @@ TRAJECTORY_PARAMETERS = (
     "log10_spending_cap_share_of_gwp", "log10_gwp_at_ref_usd", "gwp_growth_oom_per_year",
     "hardware_remaining_oom", "other_remaining_oom", "algorithms_remaining_oom",
     "unhobbling_growth_oom_per_year", "unhobbling_remaining_oom",
+    *WALL_PARAMETERS,
 )
 
 
@@ -80,6 +84,8 @@ def projection_inputs(params: dict, scenario: Scenario, cutoff_year: float) -> P
         params["log10_training_cost_at_ref_usd"], params["spending_growth_oom_per_year"],
         params["log10_gwp_at_ref_usd"], params["gwp_growth_oom_per_year"],
         params["log10_spending_cap_share_of_gwp"], cutoff_year, t_ref)
+    n = np.broadcast(e_now, g_alg, params["hardware_growth_oom_per_year"]).size
+    walls, wall_growth = wall_lines_at_cutoff(params, scenario.binding_walls, cutoff_year, n)
     return ProjectionInputs.from_mapping({
         "effective_compute_at_cutoff": e_now,
         "hardware_growth_oom_per_year": params["hardware_growth_oom_per_year"],
@@ -93,7 +99,34 @@ def projection_inputs(params: dict, scenario: Scenario, cutoff_year: float) -> P
         "other_remaining_oom": params["other_remaining_oom"],
         "algorithms_remaining_oom": params["algorithms_remaining_oom"],
         "unhobbling_remaining_oom": params["unhobbling_remaining_oom"],
+        # log10 C(t_now) = E_now - g_alg (t_now - t_ref): E is at reference-year algorithms
+        "physical_compute_at_cutoff_log10_flop": e_now - g_alg * (cutoff_year - t_ref),
+        "wall_log10_flop_at_cutoff": walls,
+        "wall_growth_oom_per_year": wall_growth,
     })
+
+
+def with_anchor_algorithms(inputs: ProjectionInputs, anchor: np.ndarray, scenario: Scenario,
+                           cutoff_year: float, rng: np.random.Generator) -> ProjectionInputs:
+    """Each draw's algorithmic rate and cap from its requirement's anchor where that anchor has
+    its own (scenario.ANCHOR_ALGORITHM_KEYS; the shared ones otherwise). Exact because the
+    schema allows it only where the projection starts at the reference year, which is also the
+    anchor's algorithms year: nothing before the start depends on the rate, and the anchor's
+    median needs no shift."""
+    if cutoff_year != scenario.reference_year:
+        raise ValueError(f"{scenario.path}: requirement.anchors: per-anchor algorithmic progress "
+                         f"needs the run to start at the reference year "
+                         f"{scenario.reference_year:g} (not {cutoff_year:g})")
+    rate = inputs.algorithmic_growth_oom_per_year.copy()
+    cap = inputs.algorithms_remaining_oom.copy()
+    for k, a in enumerate(scenario.requirement.anchors):
+        rows = anchor == k
+        if a.algorithmic_growth_oom_per_year is not None:
+            rate[rows] = a.algorithmic_growth_oom_per_year.sample(rng, int(rows.sum()))
+        if a.algorithms_remaining_oom is not None:
+            cap[rows] = a.algorithms_remaining_oom.sample(rng, int(rows.sum()))
+    return dataclasses.replace(inputs, algorithmic_growth_oom_per_year=rate,
+                               algorithms_remaining_oom=cap)
 
 
 def forecast_draws(params: dict, scenario: Scenario, cutoff_year: float,
@@ -110,12 +143,18 @@ def forecast_draws(params: dict, scenario: Scenario, cutoff_year: float,
     inputs = projection_inputs(full, scenario, cutoff_year)
     g_alg = inputs.algorithmic_growth_oom_per_year
     if conditioned:
+        if scenario.anchors_override_algorithms:
+            raise ValueError(f"{scenario.path}: requirement.anchors: per-anchor algorithmic "
+                             "progress is supported in prior-only runs only")
         r = requirement.draw_conditional(rng, scenario.requirement,
                                          inputs.effective_compute_at_cutoff, g_alg,
                                          np.asarray(full["not_yet_agi_softness_oom"], float),
                                          scenario.reference_year)
     else:
-        r = requirement.draw_prior(rng, scenario.requirement, g_alg, scenario.reference_year)
+        r, anchor = requirement.draw_prior_with_anchor(rng, scenario.requirement, g_alg,
+                                                       scenario.reference_year)
+        if scenario.anchors_override_algorithms:
+            inputs = with_anchor_algorithms(inputs, anchor, scenario, cutoff_year, rng)
     t = arrival_year(r, inputs, cutoff_year, scenario.horizon_year)
     out = {name: np.asarray(full[name], dtype=float)
            for name in scenario.projection_only()}

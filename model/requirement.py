@@ -158,6 +158,14 @@ def log_prob_not_yet(req: Requirement, e_now, algorithmic_growth_oom_per_year, s
 def draw_prior(rng: np.random.Generator, req: Requirement, algorithmic_growth_oom_per_year,
                reference_year: float) -> np.ndarray:
     """One draw of R per element of the rate array, from the unconditioned mixture."""
+    return draw_prior_with_anchor(rng, req, algorithmic_growth_oom_per_year, reference_year)[0]
+
+
+def draw_prior_with_anchor(rng: np.random.Generator, req: Requirement,
+                           algorithmic_growth_oom_per_year,
+                           reference_year: float) -> tuple[np.ndarray, np.ndarray]:
+    """(R, the index of its anchor in req.anchors, -1 for "no path") per element of the rate
+    array, from the unconditioned mixture (the same random stream as draw_prior)."""
     g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)
     p = requirement_pieces(req)
     probs = np.append(p.weights, req.no_path_weight)
@@ -168,7 +176,7 @@ def draw_prior(rng: np.random.Generator, req: Requirement, algorithmic_growth_oo
     z = rng.standard_normal(g.size)
     side = p.sides[kk]
     r = means + p.sigmas[kk] * np.where(side == 0, z, side * np.abs(z))
-    return np.where(is_anchor, r, np.inf)
+    return np.where(is_anchor, r, np.inf), np.where(is_anchor, p.anchor_index[kk], -1)
 
 
 def draw_conditional(rng: np.random.Generator, req: Requirement, e_now,

@@ -34,6 +34,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from model.distributions import DISTRIBUTION_NAMES, Distribution, Fixed
+from model.walls import WALL_NAMES
 
 SCHEMA_VERSION = 1
 PRIORS_DIR = Path(__file__).resolve().parent.parent / "priors"
@@ -125,6 +126,40 @@ PARAMETERS: dict[str, ParameterInfo] = {
         "unhobbling", "nonnegative", "projection", "cap on total unhobbling OOMs"),
 }
 
+#: 4b. Physical walls on the run's physical compute (model/walls.py; act after the cutoff only).
+#: Levels are stated for 2030 (model.walls.WALL_YEAR); each wall grows log-linearly from there.
+WALL_PARAMETERS: dict[str, ParameterInfo] = {
+    "log10_training_duration_s": _p(
+        "walls", "real", "projection", "length of the largest run (power and chip walls)"),
+    "log10_power_per_run_2030_gw": _p(
+        "walls", "real", "projection", "power one training run can draw in 2030, GW"),
+    "power_per_run_growth_oom_per_year": _p(
+        "walls", "nonnegative", "projection", "growth of the power one run can draw"),
+    "log10_flop_per_joule_2030": _p(
+        "walls", "real", "projection",
+        "training FLOP per joule of facility energy in 2030 (utilisation, overhead included)"),
+    "flop_per_joule_growth_oom_per_year": _p(
+        "walls", "nonnegative", "projection", "growth of hardware energy efficiency"),
+    "log10_h100e_available_2030": _p(
+        "walls", "real", "projection", "H100-equivalent accelerators available for AI by 2030"),
+    "h100e_available_growth_oom_per_year": _p(
+        "walls", "nonnegative", "projection", "growth of the H100-equivalent stock"),
+    "log10_run_share_of_h100e": _p(
+        "walls", "real", "projection", "share of the H100-equivalents one run can use"),
+    "log10_flop_per_s_per_h100e": _p(
+        "walls", "real", "projection",
+        "training FLOP/s one H100-equivalent delivers (precision and utilisation included)"),
+    "log10_training_tokens_2030": _p(
+        "walls", "real", "projection", "training tokens available in 2030, multimodal included"),
+    "training_tokens_growth_oom_per_year": _p(
+        "walls", "nonnegative", "projection", "growth of the available training tokens"),
+    "log10_latency_wall_2030_flop": _p(
+        "walls", "real", "projection", "largest run the latency wall allows in 2030"),
+    "latency_wall_growth_oom_per_year": _p(
+        "walls", "nonnegative", "projection", "growth of the latency wall"),
+}
+PARAMETERS.update(WALL_PARAMETERS)
+
 SETTINGS_DEFAULTS: dict[str, Any] = {
     "reference_year": 2023.0,
     "horizon_year": 2100.0,
@@ -172,6 +207,15 @@ class Anchor:
     sigma_below_log10_flop: float | None = None
     sigma_above_log10_flop: float | None = None
     elicitation: dict | None = None
+    #: Per-anchor algorithmic progress (prior-only runs; see ANCHOR_ALGORITHM_KEYS): None means
+    #: the scenario's shared rate / cap.
+    algorithmic_growth_oom_per_year: Any = None
+    algorithms_remaining_oom: Any = None
+
+    @property
+    def overrides_algorithms(self) -> bool:
+        return (self.algorithmic_growth_oom_per_year is not None
+                or self.algorithms_remaining_oom is not None)
 
     @property
     def is_split(self) -> bool:
@@ -204,6 +248,7 @@ class Scenario:
     requirement: Requirement
     description: str = ""
     raw: dict = field(default_factory=dict, repr=False)
+    binding_walls: tuple[str, ...] = ()  # `[walls] binding`: the walls applied (model/walls.py)
 
     @property
     def reference_year(self) -> float:
@@ -217,6 +262,11 @@ class Scenario:
     def forecast_domain(self) -> str:
         return self.settings["forecast_domain"]
 
+    @property
+    def anchors_override_algorithms(self) -> bool:
+        """True when some anchor has its own algorithmic rate or cap (prior-only runs only)."""
+        return any(a.overrides_algorithms for a in self.requirement.anchors)
+
     def fitted(self) -> dict[str, Prior]:
         return {k: v for k, v in self.priors.items() if PARAMETERS[k].role == "fitted"}
 
@@ -226,8 +276,17 @@ class Scenario:
 
 _DIST_ADAPTER = TypeAdapter(Distribution)
 _PRIOR_META = {"source", "rationale", "elicitation"}
+#: Optional anchor keys (a distribution table each, as a prior's) that replace the shared
+#: algorithmic rate and cap for draws whose requirement comes from that anchor, as in Cotra
+#: 2020 where progress differs by anchor. Exact only where the whole trajectory is projected:
+#: prior-only runs that start at the reference year, with the anchor stated at that year. The
+#: fitted model's requirement marginalisation (model/requirement.py) uses one rate, so a
+#: conditioned run of such a scenario is refused (model/workflow.py).
+ANCHOR_ALGORITHM_KEYS = {"algorithmic_growth_oom_per_year": "real",
+                         "algorithms_remaining_oom": "nonnegative"}
 _ANCHOR_KEYS = {"weight", "median_log10_flop", "sigma_log10_flop", "sigma_below_log10_flop",
-                "sigma_above_log10_flop", "algorithms_year", "source", "rationale", "elicitation"}
+                "sigma_above_log10_flop", "algorithms_year", "source", "rationale", "elicitation",
+                *ANCHOR_ALGORITHM_KEYS}
 
 #: Elicitation methods (model/elicitation.py fits them): the keys each needs, in stated order.
 ELICITATION_METHODS = {
@@ -428,7 +487,10 @@ def _parse_requirement(table: Any, path: Path) -> Requirement:
             if not (sigmas[key] > 0 and math.isfinite(sigmas[key])):
                 raise _err(path, f"{where}.{key}", f"must be a finite number > 0 "
                            f"(got {sigmas[key]})")
+        overrides = {key: _parse_anchor_distribution(a[key], key, support, path, where)
+                     for key, support in ANCHOR_ALGORITHM_KEYS.items() if key in a}
         anchors.append(Anchor(
+            **overrides,
             name=name, weight=weight,
             median_log10_flop=_number(a, "median_log10_flop", path, where),
             sigma_log10_flop=sigmas.get("sigma_log10_flop"),
@@ -443,6 +505,37 @@ def _parse_requirement(table: Any, path: Path) -> Requirement:
         raise _err(path, "requirement.anchors", f"weights (with no_path_weight) must sum to 1 "
                    f"(they sum to {total:.6g})")
     return Requirement(tuple(anchors), no_path, source, rationale)
+
+
+def _parse_anchor_distribution(table: Any, key: str, support: str, path: Path, where: str):
+    """A per-anchor algorithmic override: a distribution table, validated as a prior's."""
+    where = f"{where}.{key}"
+    if not isinstance(table, dict) or table.get("dist") not in DISTRIBUTION_NAMES:
+        raise _err(path, where, "must be a distribution table, e.g. {dist = \"Uniform\", "
+                   "lower = 0.086, upper = 0.15}; known: " + ", ".join(DISTRIBUTION_NAMES))
+    try:
+        dist = _DIST_ADAPTER.validate_python(table)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise _err(path, where, first["msg"].removeprefix("Value error, ")) from None
+    _check_support(dist, ParameterInfo("algorithms", support, "projection", key), path, where)
+    return dist
+
+
+def _check_anchor_algorithms(requirement: Requirement, settings: dict, path: Path) -> None:
+    """Per-anchor algorithmic overrides need a trajectory that is projected from the reference
+    year on: settings.prior_only_start_year = reference_year = the anchor's algorithms_year."""
+    for a in requirement.anchors:
+        if not a.overrides_algorithms:
+            continue
+        key = next(k for k in ANCHOR_ALGORITHM_KEYS if getattr(a, k) is not None)
+        where = f"requirement.anchors.{a.name}.{key}"
+        ref = settings["reference_year"]
+        if settings["prior_only_start_year"] != ref or a.algorithms_year != ref:
+            raise _err(path, where, "per-anchor algorithmic progress needs "
+                       "settings.prior_only_start_year and the anchor's algorithms_year equal to "
+                       f"settings.reference_year ({ref:g}): it acts only on the projected "
+                       "trajectory of a prior-only run")
 
 
 def _parse_settings(table: Any, path: Path) -> dict[str, Any]:
@@ -479,7 +572,7 @@ def parse_scenario(text: str, path: Path) -> Scenario:
     raw = parse_toml(text, path, PriorSpecError)
     check_scenario_numbers(raw, path, PriorSpecError)  # finite, typed, in range (one line)
     known_top = {"schema_version", "name", "title", "description", "settings", "priors",
-                 "requirement"}
+                 "requirement", "walls"}
     unknown = set(raw) - known_top
     if unknown:
         raise _err(path, sorted(unknown)[0], "unknown key; known: " + ", ".join(sorted(known_top)))
@@ -500,17 +593,45 @@ def parse_scenario(text: str, path: Path) -> Scenario:
     if missing:
         raise _err(path, f"priors.{missing[0]}", "missing (every parameter needs a prior)")
     priors = {k: _parse_prior(k, priors_table[k], path) for k in PARAMETERS}
+    settings = _parse_settings(raw.get("settings"), path)
+    requirement = _parse_requirement(raw.get("requirement"), path)
+    _check_anchor_algorithms(requirement, settings, path)
     return Scenario(
         name=name,
         title=str(raw.get("title", name)),
         description=str(raw.get("description", "")),
         path=path,
         sha256=hashlib.sha256(text.encode()).hexdigest(),
-        settings=_parse_settings(raw.get("settings"), path),
+        settings=settings,
         priors=priors,
-        requirement=_parse_requirement(raw.get("requirement"), path),
+        requirement=requirement,
         raw=raw,
+        binding_walls=_parse_walls(raw.get("walls"), path),
     )
+
+
+def _parse_walls(table: Any, path: Path) -> tuple[str, ...]:
+    """`[walls]`: `binding` (the walls applied, a list of WALL_NAMES) and a `rationale`.
+    A file without the table applies no wall."""
+    if table is None:
+        return ()
+    if not isinstance(table, dict):
+        raise _err(path, "walls", "must be a table with 'binding' and 'rationale'")
+    unknown = set(table) - {"binding", "rationale"}
+    if unknown:
+        raise _err(path, f"walls.{sorted(unknown)[0]}", "unknown key; known: binding, rationale")
+    _require_text(table, "rationale", path, "walls")
+    binding = table.get("binding")
+    if not isinstance(binding, list) or not all(isinstance(w, str) for w in binding):
+        raise _err(path, "walls.binding", "must be a list of wall names, e.g. [\"power\", "
+                   "\"chips\", \"data\", \"latency\"] (or [] for none)")
+    for w in binding:
+        if w not in WALL_NAMES:
+            raise _err(path, "walls.binding", f"unknown wall {w!r}; known: "
+                       + ", ".join(WALL_NAMES))
+    if len(set(binding)) != len(binding):
+        raise _err(path, "walls.binding", "lists a wall twice")
+    return tuple(w for w in WALL_NAMES if w in binding)
 
 
 def resolve_scenario_path(name_or_path: str | Path) -> Path:

@@ -289,6 +289,63 @@ def summarize_posterior(posterior, scenario, cutoff_year: float) -> dict:
                              grid_years=grid)
 
 
+#: Years by which the probability that each limit binds is reported.
+LIMIT_REPORT_YEARS = (2030, 2035)
+
+
+def summarize_limits(inputs, cutoff_year: float, horizon_year: float, n_chains: int = 1,
+                     start_years: np.ndarray | None = None) -> dict:
+    """Which limit holds the run's physical compute, and when (the "decade or bust" numbers).
+
+    Per limit (the spending cap, then each wall; model.walls.LIMIT_NAMES), from
+    projection.limit_binding_start_years: P(it starts binding by each LIMIT_REPORT_YEARS year)
+    as the mean of the indicator, and the median year it starts (`after_horizon` when more than
+    half the draws never see it bind), each with its MCSE as for the arrival year. Also the run's
+    physical compute, median and 90% interval of log10 FLOP, in those years. `inputs` are the
+    draws' ProjectionInputs, chains one after another; `start_years` the binding start years if
+    already computed.
+    """
+    from model.projection import limit_binding_start_years, physical_compute_path
+    from model.walls import LIMIT_NAMES
+
+    start = (limit_binding_start_years(inputs, cutoff_year, horizon_year)
+             if start_years is None else start_years)
+    out = {"limits": {}, "physical_compute_log10_flop": {}}
+    for i, name in enumerate(LIMIT_NAMES):
+        x = start[:, i].reshape(n_chains, -1)
+        p_by = {}
+        for year in LIMIT_REPORT_YEARS:
+            p, se = probability_by(x, year)
+            p_by[str(year)] = {"p": round(p, 5), "mcse": round(se, 5)}
+        out["limits"][name] = {"p_binds_by": p_by, "median_start_year": _quantile_entry(
+            censored(x, horizon_year), 0.5, horizon_year)}
+    years = np.asarray(LIMIT_REPORT_YEARS, dtype=float)
+    paths = physical_compute_path(years, inputs, cutoff_year)
+    for j, year in enumerate(LIMIT_REPORT_YEARS):
+        lo, med, hi = np.quantile(paths[:, j], [0.05, 0.5, 0.95])
+        out["physical_compute_log10_flop"][str(year)] = {
+            "median": round(float(med), 3), "q05": round(float(lo), 3),
+            "q95": round(float(hi), 3),
+            "mcse_median": round(mcse_quantile(paths[:, j].reshape(n_chains, -1), 0.5), 4)}
+    return out
+
+
+def format_limits_table(limits: dict) -> str:
+    """A short plain-text table of summarize_limits' numbers."""
+    years = list(next(iter(limits["limits"].values()))["p_binds_by"])
+    lines = ["Limits on the run's physical compute: P(binds by year), median start year",
+             "  limit      " + "".join(f"  by {y}" for y in years) + "   median start"]
+    for name, entry in limits["limits"].items():
+        med = entry["median_start_year"]
+        when = "after horizon" if med["after_horizon"] else f"{med['value']:.1f}"
+        lines.append(f"  {name:<10} " + "".join(
+            f" {entry['p_binds_by'][y]['p'] * 100:5.1f}%" for y in years) + f"   {when}")
+    phys = "; ".join(f"{y}: 10^{v['median']:.2f} (90% 10^{v['q05']:.2f}-10^{v['q95']:.2f})"
+                     for y, v in limits["physical_compute_log10_flop"].items())
+    lines.append(f"  physical compute of the run, median FLOP: {phys}")
+    return "\n".join(lines)
+
+
 def format_table(summary: dict) -> str:
     """A short plain-text table of the headline numbers."""
 

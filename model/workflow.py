@@ -43,7 +43,13 @@ from model.projection import effective_compute_path
 from model.report.figures import arrival_figure, trajectory_figure
 from model.run_integrity import PRIOR_ONLY_FILES, RUN_FILES
 from model.scenario import CONFIDENCE_LABELS, Scenario, load_scenario
-from model.summary import format_table, summarize_arrival, summarize_posterior
+from model.summary import (
+    format_limits_table,
+    format_table,
+    summarize_arrival,
+    summarize_limits,
+    summarize_posterior,
+)
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,32 @@ def draw_figures(idata, scenario: Scenario, obs, summary: dict, caption: str,
                       f"(scenario '{scenario.name}')", caption, out_dir / "trajectory.png")
 
 
+def limits_of_draws(inputs, scenario: Scenario, cutoff: float, n_chains: int = 1):
+    """(summary.json's `limits` block, the per-draw binding start years) of the draws."""
+    from model.projection import limit_binding_start_years
+
+    start = limit_binding_start_years(inputs, cutoff, scenario.horizon_year)
+    limits = summarize_limits(inputs, cutoff, scenario.horizon_year, n_chains, start)
+    return {**limits, "binding_walls": list(scenario.binding_walls)}, start
+
+
+def draw_limits_figure(inputs, start_years, scenario: Scenario, cutoff: float, caption: str,
+                       path: Path, title: str) -> None:
+    """limits.png: physical compute against the walls (paths of 2000 draws) and when each limit
+    binds (every draw, as in summary.json)."""
+    from model.projection import physical_compute_path, uncapped_physical_compute_path, wall_paths
+    from model.report.limit_figures import limits_figure
+
+    keep = np.random.default_rng(0).choice(inputs.size, size=min(2000, inputs.size),
+                                           replace=False)
+    sub = type(inputs)(**{k: getattr(inputs, k)[keep] for k in inputs.__dataclass_fields__})
+    years = np.arange(np.floor(cutoff) - 3.0, 2061.0, 0.25)
+    limits_figure(years, physical_compute_path(years, sub, cutoff),
+                  uncapped_physical_compute_path(years, sub, cutoff),
+                  wall_paths(years, sub, cutoff), scenario.binding_walls, start_years, cutoff,
+                  title, caption, path)
+
+
 def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSettings,
                 as_of: float | None = None, overwrite: bool = False,
                 data_dir: Path | None = None, command: str = "oomcast run") -> RunResult:
@@ -133,6 +165,11 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
                                                              data_dir)
     cutoff = default_cutoff if as_of is None else as_of
     _check_cutoff(cutoff, default_cutoff, scenario)
+    if scenario.anchors_override_algorithms:
+        name = next(a.name for a in scenario.requirement.anchors if a.overrides_algorithms)
+        raise ValueError(f"{scenario.path}: requirement.anchors.{name}: per-anchor algorithmic "
+                         "progress is supported in --prior-only runs only (the fitted model "
+                         "marginalises the requirement with one rate)")
     obs = prepare_observations({k: s.table for k, s in streams.items()}, scenario, cutoff)
 
     from model.build import build_model
@@ -153,9 +190,13 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
     growth["algorithmic_growth_oom_per_year"] = {
         d: _interval(idata.posterior["algorithmic_growth_oom_per_year"].sel(domain=d))
         for d in idata.posterior["domain"].values.tolist()}
+    inputs = projection_inputs(trajectory_parameters(idata.posterior, scenario), scenario, cutoff)
+    limits, start_years = limits_of_draws(inputs, scenario, cutoff,
+                                          idata.posterior.sizes["chain"])
     document = {
         "schema_version": 1,
         "arrival_year": summary,
+        "limits": limits,
         "growth_rates": growth,
         "diagnostics": {k: v for k, v in diag.items() if k != "per_variable"},
         "diagnostics_per_variable": diag["per_variable"],
@@ -177,7 +218,11 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
         save_idata(idata, tmp / "posterior.nc")
         (tmp / "summary.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
         draw_figures(idata, scenario, obs, summary, caption, tmp)
-    return RunResult(out_dir, summary, diag, format_table(summary))
+        draw_limits_figure(inputs, start_years, scenario, cutoff, caption, tmp / "limits.png",
+                           f"Physical compute of the largest run against the walls "
+                           f"(scenario '{scenario.name}')")
+    return RunResult(out_dir, summary, diag,
+                     format_table(summary) + "\n" + format_limits_table(limits))
 
 
 def _interval(values) -> dict:
@@ -340,10 +385,13 @@ def _execute_prior_only(scenario_path, out_dir, seed: int, n_draws: int, as_of, 
     growth["algorithmic_growth_oom_per_year"] = {
         d: _interval(g_alg[:, i]) for i, d in enumerate(DOMAINS)}
     r = draws["requirement_log10_flop"]
+    inputs = projection_inputs({**params, **draws}, scenario, cutoff)
+    limits, start_years = limits_of_draws(inputs, scenario, cutoff)
     document = {
         "schema_version": 1,
         "mode": "prior_only",
         "arrival_year": summary,
+        "limits": limits,
         "growth_rates": growth,
         "requirement_log10_flop": {**_interval(r[np.isfinite(r)]),
                                    "p_no_path": round(float(np.mean(~np.isfinite(r))), 5)},
@@ -367,11 +415,15 @@ def _execute_prior_only(scenario_path, out_dir, seed: int, n_draws: int, as_of, 
                        tmp / "arrival.png")
         _prior_trajectory(params, draws, scenario, cutoff, obs, caption,
                           tmp / "trajectory.png", prior_trajectory_figure)
+        draw_limits_figure(inputs, start_years, scenario, cutoff, caption, tmp / "limits.png",
+                           f"Prior only: physical compute of the largest run against the walls "
+                           f"(scenario '{scenario.name}')")
         prior_predictive_figure(pp, f"Prior predictive check: scenario '{scenario.name}' "
                                 f"(data to {data_cutoff:.2f})", caption,
                                 tmp / "prior_predictive.png")
-    return PriorOnlyResult(out_dir, summary, format_table(summary), pp.warnings, seconds,
-                           cutoff, cutoff_source)
+    return PriorOnlyResult(out_dir, summary,
+                           format_table(summary) + "\n" + format_limits_table(limits),
+                           pp.warnings, seconds, cutoff, cutoff_source)
 
 
 def _prior_trajectory(params, draws, scenario: Scenario, cutoff: float, obs, caption: str,

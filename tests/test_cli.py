@@ -30,15 +30,22 @@ def test_run_writes_complete_run(short_run):
     # short chains fail the diagnostics: exit 1, said plainly, the run is still written
     assert result.returncode == 1, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [".oomcast-output.json", "arrival.png",
-                                                     "posterior.nc", "summary.json",
-                                                     "trajectory.png"]
+                                                     "limits.png", "posterior.nc",
+                                                     "summary.json", "trajectory.png"]
     assert "median" in result.stdout and "P(by 2030)" in result.stdout
+    assert "Limits on the run's physical compute" in result.stdout and "power" in result.stdout
     assert "diagnostics FAILED" in result.stderr
     summary = json.loads((out / "summary.json").read_text())
     arrival = summary["arrival_year"]
     assert set(arrival["p_by_year"]) == {"2027", "2030", "2035", "2040", "2050", "2075", "2100"}
     assert all("mcse" in v for v in arrival["p_by_year"].values())
     assert [iv["prob"] for iv in arrival["intervals"]] == [0.5, 0.8, 0.9]
+    limits = summary["limits"]
+    assert set(limits["limits"]) == {"spending", "power", "chips", "data", "latency"}
+    assert limits["binding_walls"] == ["power", "chips", "data", "latency"]
+    for entry in limits["limits"].values():
+        p30, p35 = entry["p_binds_by"]["2030"]["p"], entry["p_binds_by"]["2035"]["p"]
+        assert 0.0 <= p30 <= p35 <= 1.0
     assert 0 <= arrival["p_after_horizon"]["p"] <= 1
     assert summary["provenance"]["oomcast_seed"] == 7
     idata = load_idata(out / "posterior.nc")

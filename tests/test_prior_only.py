@@ -14,7 +14,7 @@ from model import data as data_mod
 from model.build import prepare_observations
 from model.distributions import Fixed, Normal
 from model.prior_predictive import prior_predictive
-from model.scenario import Anchor, Prior, Requirement, load_scenario
+from model.scenario import PRIORS_DIR, Anchor, Prior, PriorSpecError, Requirement, load_scenario
 from model.summary import REPORT_YEARS
 from model.workflow import default_cutoff_year, execute_prior_only, prior_only_forecast
 
@@ -44,7 +44,7 @@ def _with(scenario, **values):
 
 
 def test_forward_monte_carlo_matches_the_closed_form():
-    """Fixed straight-line growth, no caps in reach, one normal anchor: P(T <= y) is
+    """Fixed straight-line growth, no caps in reach and no walls, one normal anchor: P(T <= y) is
     Phi((E(y) - m) / s) exactly, so the draws must agree within their Monte Carlo error."""
     base = load_scenario("default")
     s = _with(base, log10_frontier_compute_at_ref_flop=25.0, hardware_growth_oom_per_year=0.1,
@@ -54,7 +54,7 @@ def test_forward_monte_carlo_matches_the_closed_form():
               hardware_remaining_oom=100.0, algorithms_remaining_oom=100.0,
               other_remaining_oom=100.0)
     req = Requirement((Anchor("only", 1.0, 33.0, 2.0, 2023.0, "t", "t"),), 0.0, "t", "t")
-    s = dataclasses.replace(s, requirement=req)
+    s = dataclasses.replace(s, requirement=req, binding_walls=())
     n = 100_000
     _, draws = prior_only_forecast(s, 2024.0, seed=3, n_draws=n)
     t = draws["arrival_year"]
@@ -94,11 +94,12 @@ def test_cli_prior_only_writes_a_complete_run(cli_run):
     out, result = cli_run
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [".oomcast-output.json", "arrival.png",
-                                                     "prior_draws.nc",
+                                                     "limits.png", "prior_draws.nc",
                                                      "prior_predictive.png", "summary.json",
                                                      "trajectory.png"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["mode"] == "prior_only"
+    assert set(summary["limits"]["limits"]) == {"spending", "power", "chips", "data", "latency"}
     assert summary["cutoff_year"] == 2020.0
     assert summary["cutoff_source"] == "settings.prior_only_start_year"
     assert summary["arrival_year"]["n_draws"] == 20000
@@ -181,3 +182,68 @@ def test_priors_show_writes_every_figure_and_nothing_when_a_figure_fails(tmp_pat
     with pytest.raises(RuntimeError, match="figure failed"):
         prior_report.show_priors("default", tmp_path / "again", n_draws=2_000)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["show"]
+
+
+def _anchor_overrides(scenario, **per_anchor):
+    """A copy of a scenario whose named anchors get algorithmic overrides (dicts of dists)."""
+    anchors = tuple(dataclasses.replace(a, **per_anchor.get(a.name, {}))
+                    for a in scenario.requirement.anchors)
+    return dataclasses.replace(scenario, requirement=dataclasses.replace(
+        scenario.requirement, anchors=anchors))
+
+
+def test_per_anchor_algorithms_equal_to_the_shared_ones_change_nothing_but_the_stream():
+    """Overrides drawn from the same prior as the shared rate give the same arrival distribution
+    (within Monte Carlo error); a much slower rate for every anchor gives a later one."""
+    s = load_scenario("cotra-2020")
+    shared = s.priors["algorithms_remaining_oom"].dist
+    same = _anchor_overrides(s, **{a.name: {"algorithms_remaining_oom": shared}
+                                   for a in s.requirement.anchors})
+    slow = _anchor_overrides(s, **{a.name: {"algorithmic_growth_oom_per_year":
+                                            Fixed(dist="Fixed", value=0.01)}
+                                   for a in s.requirement.anchors})
+    n = 40_000
+    t0 = prior_only_forecast(s, 2020.0, seed=5, n_draws=n)[1]["arrival_year"]
+    t1 = prior_only_forecast(same, 2020.0, seed=5, n_draws=n)[1]["arrival_year"]
+    t2 = prior_only_forecast(slow, 2020.0, seed=5, n_draws=n)[1]["arrival_year"]
+    for year in (2030, 2050, 2100):
+        p0, p1, p2 = (np.mean(t <= year) for t in (t0, t1, t2))
+        assert abs(p0 - p1) < 4 * np.sqrt(2 * p0 * (1 - p0) / n) + 1e-3, (year, p0, p1)
+        assert p2 < p0 - 0.02, (year, p0, p2)
+
+
+def test_per_anchor_algorithms_act_on_their_anchor_only():
+    """Give one anchor no algorithmic progress at all: draws of that anchor arrive as with a zero
+    rate, the others are untouched (same seed, same requirement draws)."""
+    s = load_scenario("cotra-2020")
+    zero = _anchor_overrides(s, lifetime={"algorithmic_growth_oom_per_year":
+                                          Fixed(dist="Fixed", value=0.0)})
+    base = prior_only_forecast(s, 2020.0, seed=9, n_draws=20_000)[1]
+    changed = prior_only_forecast(zero, 2020.0, seed=9, n_draws=20_000)[1]
+    assert np.array_equal(base["requirement_log10_flop"], changed["requirement_log10_flop"])
+    moved = base["arrival_year"] != changed["arrival_year"]
+    assert moved.any()
+    assert np.all(changed["arrival_year"][moved] >= base["arrival_year"][moved])
+
+
+def test_per_anchor_algorithms_are_refused_where_they_would_not_be_exact(tmp_path):
+    text = (PRIORS_DIR / "cotra-2020.toml").read_text()
+    anchor = "[requirement.anchors.lifetime]\n"
+    override = anchor + 'algorithmic_growth_oom_per_year = {dist = "Fixed", value = 0.05}\n'
+    ok = tmp_path / "ok.toml"
+    ok.write_text(text.replace(anchor, override))
+    assert load_scenario(ok).anchors_override_algorithms
+    late = tmp_path / "late.toml"
+    late.write_text(text.replace(anchor, override).replace(
+        "prior_only_start_year = 2020.0", "prior_only_start_year = 2022.0"))
+    with pytest.raises(PriorSpecError, match="requirement.anchors.lifetime."
+                       "algorithmic_growth_oom_per_year"):
+        load_scenario(late)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(anchor, anchor + 'algorithms_remaining_oom = {dist = "Normal", '
+                                "mu = 3.0, sigma = 1.0}\n"))
+    with pytest.raises(PriorSpecError, match="algorithms_remaining_oom"):
+        load_scenario(bad)
+    result = oomcast("run", "--priors", str(ok), "--out", str(tmp_path / "run"))
+    assert result.returncode == 2
+    assert "--prior-only runs only" in result.stderr and not (tmp_path / "run").exists()

@@ -280,7 +280,7 @@ def test_publish_draft_writes_report_and_path_free_intervals(run_dir, draft_dir,
     assert 'class="watermark"' in html and "DRAFT" in html
     for failure in doc["gate"]["failures"]:
         assert html_escape(failure) in html
-    assert html.count("data:image/png;base64,") == 10  # 5 figures, desktop + phone
+    assert html.count("data:image/png;base64,") == 12  # 6 figures, desktop + phone
     assert "src=\"http" not in html and "<link" not in html  # self-contained
     for needed in ("Cotra 2020", "Cotra 2022", "Direct Approach", "Metaculus", "rationale",
                    "SHA-256", "licence", "oomcast run --out", "No sensitivity analysis"):
@@ -298,7 +298,7 @@ def test_publish_markdown_puts_figures_beside_it_and_shows_sensitivity(run_dir, 
     assert result.returncode == 0, result.stderr
     md = (out / "report.md").read_text()
     figures = sorted(p.name for p in (out / "figures").iterdir())
-    assert len(figures) == 5
+    assert len(figures) == 6 and "limits.png" in figures
     for name in figures:
         assert f"](figures/{name})" in md
     assert "DRAFT" in md and "strong prior / weak likelihood" in md and "| requirement |" in md

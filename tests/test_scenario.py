@@ -99,6 +99,18 @@ BROKEN.update({
     "anchor: prior elicitation method": (
         (_LIFE, _LIFE + '\nelicitation = {method = "maxent", lower = 26, upper = 33, mass = 0.8}'),
         f"{_LIFE_KEY}.elicitation.method"),
+    "walls: unknown wall": (
+        ('binding = ["power", "chips", "data", "latency"]', 'binding = ["power", "money"]'),
+        "walls.binding"),
+    "walls: not a list": (
+        ('binding = ["power", "chips", "data", "latency"]', 'binding = "power"'),
+        "walls.binding"),
+    "walls: a wall twice": (
+        ('binding = ["power", "chips", "data", "latency"]', 'binding = ["power", "power"]'),
+        "walls.binding"),
+    "walls: no rationale": (
+        ("rationale = \"This project's physical view", "reason = \"This project's physical view"),
+        "walls.reason"),
     "settings: prior-only start after the horizon": (
         ("reference_year = 2023.0", "reference_year = 2023.0\nprior_only_start_year = 2200.0"),
         "settings.prior_only_start_year"),

@@ -62,3 +62,40 @@ def test_probabilities_increase_with_year(both):
     ps = [rb["p_by_year"][str(y)]["p"] for y in REPORT_YEARS]
     assert ps == sorted(ps)
     assert ps[-1] + rb["p_after_horizon"]["p"] == pytest.approx(1.0, abs=1e-4)
+
+
+def test_limits_summary_counts_which_limit_binds_and_when():
+    """60% of draws meet a power wall 2 OOM above today at tau = 2 / (0.65 - 0.15) = 4 years
+    (2029.5), the rest have no wall in reach and meet the spending cap (3 OOM of headroom at
+    0.45 - 0.0128 OOM/yr: 6.86 years, 2032.4): the table says exactly that."""
+    from model.projection import ProjectionInputs
+    from model.summary import format_limits_table, summarize_limits
+    from model.walls import LIMIT_NAMES
+
+    n = 1000
+    half = np.arange(n) < 600
+    gap = np.where(half, 2.0, 50.0)
+    walls = np.full((n, 4), np.inf)
+    walls[:, 0] = 27.0 + gap
+    growth = np.zeros((n, 4))
+    growth[:, 0] = 0.15
+    p = ProjectionInputs.from_mapping(dict(
+        effective_compute_at_cutoff=27.5, hardware_growth_oom_per_year=0.12,
+        spending_growth_oom_per_year=0.45, other_growth_oom_per_year=0.08,
+        algorithmic_growth_oom_per_year=0.4, unhobbling_growth_oom_per_year=0.0,
+        gwp_growth_oom_per_year=0.0128, spending_headroom_oom=3.0, hardware_remaining_oom=40.0,
+        other_remaining_oom=40.0, algorithms_remaining_oom=40.0, unhobbling_remaining_oom=0.0,
+        physical_compute_at_cutoff_log10_flop=np.full(n, 27.0),
+        wall_log10_flop_at_cutoff=walls, wall_growth_oom_per_year=growth))
+    out = summarize_limits(p, 2025.5, 2100.0)
+    power, spending = out["limits"]["power"], out["limits"]["spending"]
+    assert list(out["limits"]) == list(LIMIT_NAMES)
+    assert power["p_binds_by"]["2030"]["p"] == 0.6 and spending["p_binds_by"]["2030"]["p"] == 0
+    assert spending["p_binds_by"]["2035"]["p"] == 0.4
+    assert out["limits"]["data"]["p_binds_by"]["2035"]["p"] == 0
+    assert power["median_start_year"]["value"] == pytest.approx(2029.5)
+    assert spending["median_start_year"]["after_horizon"]
+    # physical compute in 2030: the wall (27 + 2 + 0.15 * 4.5) or the uncapped 27 + 0.65 * 4.5
+    assert out["physical_compute_log10_flop"]["2030"]["q05"] == pytest.approx(29.675)
+    assert out["physical_compute_log10_flop"]["2030"]["q95"] == pytest.approx(27 + 0.65 * 4.5)
+    assert "power" in format_limits_table(out) and "60.0%" in format_limits_table(out)

@@ -195,8 +195,14 @@
       var e = c.effective_compute_at_cutoff[i], best = -Infinity;
       for (g = 0; g < G; g++) {
         var t = tau[g];
-        var gain = capped(hw, hwR, t) + Math.min(sp * t, head + gw * t) + capped(ot, otR, t)
-          + capped(al, alR, t) + capped(un, unR, t);
+        // projection.physical_gain_oom: min(U, the lowest wall's max(gap0 + g_k tau, 0))
+        var phys = capped(hw, hwR, t) + Math.min(sp * t, head + gw * t) + capped(ot, otR, t);
+        var wall = Infinity;
+        for (var k = 0; k < d.nWalls; k++) {
+          wall = Math.min(wall, Math.max(c["wall_gap_at_cutoff_oom_" + k][i]
+            + c["wall_growth_oom_per_year_" + k][i] * t, 0));
+        }
+        var gain = Math.min(phys, wall) + capped(al, alR, t) + capped(un, unR, t);
         if (gain > best || g === 0) best = gain;
         reach[g * n + i] = e + best;
       }
@@ -220,9 +226,15 @@
 
   function load(payload) {
     var n = payload.n_draws, cols = {};
+    var nWalls = payload.n_walls || 0;
     FIELDS.forEach(function (f) { cols[f] = decodeColumn(payload.draws[f], n); });
+    for (var k = 0; k < nWalls; k++) {
+      ["wall_gap_at_cutoff_oom_", "wall_growth_oom_per_year_"].forEach(function (f) {
+        cols[f + k] = decodeColumn(payload.draws[f + k], n);
+      });
+    }
     var d = {
-      n: n, cols: cols, grid: decodeF64(payload.grid_years), cutoff: payload.cutoff_year,
+      n: n, cols: cols, nWalls: nWalls, grid: decodeF64(payload.grid_years), cutoff: payload.cutoff_year,
       tref: payload.reference_year, horizon: payload.horizon_year,
       reportYears: payload.report_years, intervalProbs: payload.interval_probs,
       payload: payload, cache: {}, cacheOrder: []

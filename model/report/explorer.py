@@ -26,7 +26,8 @@ independent.
 
 What is stored (the smaller exact choice): per thinned draw, the twelve inputs of the
 piecewise-linear projection (model/projection.py `ProjectionInputs`: E_now, rates, caps,
-spending headroom), the softness, and log P_run(no AGI yet | theta), as little-endian float64 in
+spending headroom; per applied wall its gap to today's run and its growth), the softness, and
+log P_run(no AGI yet | theta), as little-endian float64 in
 base64 (constant columns once). The page recomputes M_theta on the grid in the same operations
 and order as NumPy, so the paths are bit-identical; 14 numbers a draw instead of ~300 path
 points. What differs is rounding in the special functions (Phi, Owen's T), ~1e-16 each.
@@ -49,7 +50,7 @@ from model.forecast import (
     projection_inputs,
     trajectory_parameters,
 )
-from model.projection import ProjectionInputs
+from model.projection import WALL_FIELDS, ProjectionInputs
 from model.scenario import PRIORS_DIR, Anchor, PriorSpecError, Requirement, load_scenario
 from model.summary import INTERVAL_PROBS, REPORT_YEARS
 
@@ -252,7 +253,15 @@ def explorer_payload(draws: ExplorerDraws, headline: dict, published_mean_cdf,
                      preset_list: list[dict]) -> dict:
     """Everything the page needs, JSON-ready: draws (float64, base64), the grid, the run's
     published numbers and mean CDF (all draws) to draw against, and the anchor presets."""
-    cols = {f.name: _column(getattr(draws.inputs, f.name)) for f in fields(ProjectionInputs)}
+    inputs = draws.inputs
+    cols = {f.name: _column(getattr(inputs, f.name)) for f in fields(ProjectionInputs)
+            if f.name not in (*WALL_FIELDS, "physical_compute_at_cutoff_log10_flop")}
+    # the walls the run applies, as D_k's line: W_k0 - C_now and g_k (projection.wall_gaps_oom)
+    gap0 = inputs.wall_log10_flop_at_cutoff - inputs.physical_compute_at_cutoff_log10_flop[:, None]
+    walls = [k for k in range(gap0.shape[1]) if np.all(np.isfinite(gap0[:, k]))]
+    for j, k in enumerate(walls):
+        cols[f"wall_gap_at_cutoff_oom_{j}"] = _column(gap0[:, k])
+        cols[f"wall_growth_oom_per_year_{j}"] = _column(inputs.wall_growth_oom_per_year[:, k])
     cols["not_yet_agi_softness_oom"] = _column(draws.softness)
     cols["log_p_not_yet_run"] = _column(draws.log_p_not_yet_run)
     s = draws.scenario
@@ -261,7 +270,7 @@ def explorer_payload(draws: ExplorerDraws, headline: dict, published_mean_cdf,
         "cutoff_year": draws.cutoff_year, "reference_year": s.reference_year,
         "horizon_year": s.horizon_year, "report_years": list(REPORT_YEARS),
         "interval_probs": list(INTERVAL_PROBS), "grid_years": _b64(draws.grid_years),
-        "draws": cols, "presets": preset_list,
+        "draws": cols, "presets": preset_list, "n_walls": len(walls),
         "published": {
             "mean_cdf": _b64(published_mean_cdf),
             "median": headline["median"]["value"],

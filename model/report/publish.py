@@ -25,7 +25,14 @@ import numpy as np
 from model.forecast import projection_inputs, trajectory_parameters
 from model.inference import diagnostics
 from model.output_dir import staged_dir
-from model.projection import effective_compute_path, growth_rate_path
+from model.projection import (
+    effective_compute_path,
+    growth_rate_path,
+    limit_binding_start_years,
+    physical_compute_path,
+    uncapped_physical_compute_path,
+    wall_paths,
+)
 from model.report import figures
 from model.report.gate import (
     file_sha256,
@@ -34,6 +41,7 @@ from model.report.gate import (
     recorded_data_dir,
 )
 from model.report.headline import dumps, headline_numbers, intervals_document
+from model.report.limit_figures import limits_figure
 from model.report.references import load_references
 from model.scenario import CONFIDENCE_LABELS, PriorSpecError, load_scenario
 from model.summary import censored, summarize_arrival, summarize_posterior
@@ -294,6 +302,22 @@ def _draw_figures(report: Report, idata, scenario, fig_dir: Path) -> list[Figure
                       "economy's growth once it meets its affordable share of world product "
                       "(orange: when). Bottom: probability that AGI arrives in each year.",
                       wide, narrow))
+
+    lim_years = np.arange(np.floor(cutoff) - 3.0, 2061.0, 0.25)
+    wide, narrow = both("limits", lambda p, nar: limits_figure(
+        lim_years, physical_compute_path(lim_years, sub, cutoff),
+        uncapped_physical_compute_path(lim_years, sub, cutoff),
+        wall_paths(lim_years, sub, cutoff), scenario.binding_walls,
+        limit_binding_start_years(sub, cutoff, horizon), cutoff,
+        f"Physical compute of the largest run against the walls (scenario '{name}')",
+        report.caption, p, narrow=nar))
+    walls = ", ".join(scenario.binding_walls) or "none in this scenario"
+    out.append(Figure("limits", "Which limit binds, and when",
+                      "Top: the run's physical training FLOP (posterior median and 90% band), "
+                      "its median without the physical walls (dotted), and each applied wall "
+                      f"({walls}; Sevilla et al. 2024) as a median line with its 90% band. "
+                      "Bottom: probability that each limit (the spending cap or a wall) has "
+                      "started to hold physical compute, by year.", wide, narrow))
 
     panels = []
     for label, var, dom in GROWTH_RATES:
