@@ -342,10 +342,16 @@ def cmd_publish(args) -> int:
         return EXIT_DIAGNOSTICS
     except PublishError as exc:
         return _error(str(exc))
+    from model.report.gate import one_line
+
+    print(f"headline: {result.lede}")
+    if result.failures:
+        print(f"publication gate: FAILED ({len(result.failures)} problem(s)): "
+              + one_line(result.failures))
+    else:
+        print("publication gate: passed (convergence, MCSE of every headline number, run files)")
     print(f"wrote {result.report_path} and {result.intervals_path}")
     if result.draft:
-        from model.report.gate import one_line
-
         print("oomcast: published as a DRAFT: " + one_line(result.failures), file=sys.stderr)
     return EXIT_OK
 

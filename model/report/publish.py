@@ -126,6 +126,7 @@ class PublishResult:
     intervals_path: Path
     failures: list[str]
     draft: bool
+    lede: str = ""  # the headline in one line (render.lede_text), printed by `oomcast publish`
 
 
 def _json(value):
@@ -388,7 +389,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 def publish(run_dir: Path, out_dir: Path | None = None, fmt: str = "html",
             draft: bool = False) -> PublishResult:
     """Write the report and intervals.json into out_dir (default RUN_DIR/report)."""
-    from model.report.render import render_html, render_markdown
+    from model.report.render import lede_text, render_html, render_markdown
 
     if fmt not in FORMATS:
         raise PublishError(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
@@ -415,7 +416,8 @@ def publish(run_dir: Path, out_dir: Path | None = None, fmt: str = "html",
             _write_atomic(report_path, render_markdown(report, "figures").encode())
     intervals_path = out_dir / "intervals.json"
     _write_atomic(intervals_path, dumps(report.intervals).encode())
-    return PublishResult(out_dir, report_path, intervals_path, report.failures, report.draft)
+    return PublishResult(out_dir, report_path, intervals_path, report.failures, report.draft,
+                         lede_text(report))
 
 
 def _explorer(report: Report, idata) -> tuple[tuple[dict, str] | None, str | None]:
