@@ -106,14 +106,19 @@ def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
     ax_cdf.text(horizon_year, 1 - p_after + 0.01,
                 f"{p_after * 100:.0f}% after {horizon_year:.0f}", ha="right", va="bottom",
                 fontsize=_fs(narrow, 9), color=GREY)
+    ax_cdf.set_xlim(cutoff_year, horizon_year)
+    ax_cdf.set_ylim(0, 1)
+    ref_points = [pt for ref in refs for pt in ref.points if pt[0] <= horizon_year]
+    ref_points += [(ref.median_year, 0.5) for ref in refs
+                   if cutoff_year <= ref.median_year <= horizon_year]
     for year in REPORT_YEARS:
         entry = summary["p_by_year"][str(year)]
         ax_cdf.plot(year, entry["p"], "o", color=ORANGE, ms=4)
         if not narrow or year in (2027, 2030, 2035, 2050, 2100):
             ax_cdf.annotate(f"{entry['p'] * 100:.0f}%", (year, entry["p"]),
-                            textcoords="offset points", xytext=(3, -12),
+                            textcoords="offset points",
+                            xytext=_label_offset(ax_cdf, (year, entry["p"]), ref_points),
                             fontsize=_fs(narrow, 8), color=ORANGE)
-    ax_cdf.set_ylim(0, 1)
     ax_cdf.set_ylabel("probability AGI has arrived")
     ax_cdf.grid(alpha=0.3)
     med = summary["median"]
@@ -124,9 +129,13 @@ def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
         ax_cdf.set_title(f"{title}\nmedian {med_text}; dots: P(by "
                          f"{', '.join(map(str, REPORT_YEARS))})", fontsize=11)
     for i, ref in enumerate(refs):
+        # only the points that were published: no line between them (it would imply numbers
+        # nobody published); the published median is the point where its CDF crosses 1/2
         style = REFERENCE_STYLES[i % len(REFERENCE_STYLES)]
         shown = [(y, p) for y, p in ref.points if y <= horizon_year]
-        ax_cdf.plot([y for y, _ in shown], [p for _, p in shown], ls=":", lw=1,
+        if cutoff_year <= ref.median_year <= horizon_year:
+            shown.append((ref.median_year, 0.5))
+        ax_cdf.plot([y for y, _ in shown], [p for _, p in shown], ls="none",
                     color=style["color"], marker=style["marker"], ms=5 if narrow else 6,
                     mfc="white", mew=1.4, label=f"{ref.label}, {ref.date[:7]}")
 
@@ -139,27 +148,24 @@ def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
         lo, hi = iv["lower"], iv["upper"]
         if lo["after_horizon"]:
             continue
-        hi_v = horizon_year if hi["after_horizon"] else hi["value"]
-        y = top * (1.25 - 0.12 * i)
-        ax_pdf.plot([lo["value"], hi_v], [y, y], color=ORANGE, lw=3 - 0.7 * i,
-                    solid_capstyle="butt")
-        end = f"after {horizon_year:.0f}" if hi["after_horizon"] else f"{hi_v:.0f}"
-        ax_pdf.text(hi_v if not hi["after_horizon"] else horizon_year, y,
-                    f"  {int(iv['prob'] * 100)}%: {lo['value']:.0f}–{end}",
-                    va="center", ha="left" if not hi["after_horizon"] else "right",
-                    fontsize=_fs(narrow, 8), color=ORANGE,
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5}
-                    if hi["after_horizon"] else None)
-    ax_pdf.set_ylim(0, top * (1.55 if refs else 1.4))
-    for i, ref in enumerate(refs):
-        style = REFERENCE_STYLES[i % len(REFERENCE_STYLES)]
-        if cutoff_year <= ref.median_year <= horizon_year:
-            ax_pdf.plot(ref.median_year, top * 1.45, marker=style["marker"],
-                        ms=5 if narrow else 6, mfc="white", mew=1.4, color=style["color"],
-                        ls="none")
-    if refs:
-        ax_pdf.text(horizon_year, top * 1.45, "published medians ", ha="right", va="center",
-                    fontsize=_fs(narrow, 7), color=GREY)
+        y = top * (1.5 - 0.16 * i)
+        lw = 3 - 0.7 * i
+        label = f"{int(iv['prob'] * 100)}%: {lo['value']:.0f}–"
+        if hi["after_horizon"]:
+            # open-ended: drawn to the axis edge with an arrow, labelled above its start
+            ax_pdf.annotate("", xy=(horizon_year, y), xytext=(lo["value"], y),
+                            arrowprops={"arrowstyle": "-|>,head_width=0.3,head_length=0.6",
+                                        "color": ORANGE, "lw": lw, "shrinkA": 0,
+                                        "shrinkB": 0})
+            ax_pdf.text(max(lo["value"], cutoff_year + 0.4 * (horizon_year - cutoff_year)), y,
+                        f"{label}after {horizon_year:.0f}", va="bottom", ha="left",
+                        fontsize=_fs(narrow, 8), color=ORANGE)
+        else:
+            ax_pdf.plot([lo["value"], hi["value"]], [y, y], color=ORANGE, lw=lw,
+                        solid_capstyle="butt")
+            ax_pdf.text(hi["value"], y, f"  {label}{hi['value']:.0f}", va="center",
+                        ha="left", fontsize=_fs(narrow, 8), color=ORANGE)
+    ax_pdf.set_ylim(0, top * 1.7)
     if not med["after_horizon"]:
         for ax in (ax_cdf, ax_pdf):
             ax.axvline(med["value"], color=ORANGE, lw=1.2, ls="--")
@@ -171,11 +177,29 @@ def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
     if refs and narrow:
         handles, labels = ax_cdf.get_legend_handles_labels()
         ax_pdf.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.28),
-                      frameon=False, title="published forecasts: (year, P by year)")
+                      frameon=False,
+                      title="published forecasts: (year, P by year),\nmedians at 0.5")
     elif refs:
         ax_cdf.legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.9,
-                      title="published forecasts (year, P by year)", title_fontsize=8)
+                      title="published forecasts (year, P by year; medians at 0.5)",
+                      title_fontsize=8)
     _finish(fig, caption, path, narrow)
+
+
+def _label_offset(ax, point: tuple[float, float], avoid: list[tuple[float, float]],
+                  clearance_px: float = 14.0) -> tuple[float, float]:
+    """Offset (points) for a value label at `point`: below-right unless a marker in `avoid`
+    sits there, then above-left, then above-right (display coordinates, after the limits)."""
+    to_px = ax.transData.transform
+    x0, y0 = to_px(point)
+    markers = [to_px(a) for a in avoid]
+    candidates = ((3, -12), (-16, 5), (3, 5))
+    px_per_pt = ax.figure.dpi / 72.0
+    for dx, dy in candidates:
+        cx, cy = x0 + (dx + 6) * px_per_pt, y0 + (dy + 4) * px_per_pt
+        if all(np.hypot(cx - mx, cy - my) > clearance_px * px_per_pt for mx, my in markers):
+            return dx, dy
+    return candidates[0]
 
 
 def draw_fan_and_requirement(ax, years, paths, requirement_draws, band: str, median: str,
