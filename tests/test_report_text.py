@@ -1,4 +1,5 @@
-"""Report text that needs no sampling: calendar dates, the citation line, when HDIs are hidden."""
+"""Report text and figure helpers that need no sampling: calendar dates, the citation line,
+when HDIs are hidden, rank-plot ties."""
 
 import datetime
 from types import SimpleNamespace
@@ -40,3 +41,23 @@ def test_citation_has_calendar_dates_and_the_package_version():
     text = citation_text(report, today=datetime.date(2026, 12, 1))
     assert "published 2026-12-01" in text and "data cutoff 2025-11-01" in text
     assert text.startswith("oomcast 0.1.0,") and "2025.83" not in text
+
+
+def test_rank_plot_ties_at_the_horizon_are_ranked_at_random():
+    import numpy as np
+
+    from model.report.figures import ranks_ties_at_random
+
+    rng = np.random.default_rng(1)
+    x = rng.uniform(2026, 2100, size=(4, 2000))
+    x[rng.random(x.shape) < 0.3] = 2101.0  # 30% after the horizon, censored: one tied value
+    ranks = ranks_ties_at_random(x)
+    assert sorted(ranks.ravel()) == list(range(x.size))
+    finite = x < 2101
+    # order is kept among distinct values, and every tied draw ranks above them
+    assert np.all(np.argsort(x[finite]) == np.argsort(ranks[finite]))
+    assert ranks[~finite].min() > ranks[finite].max()
+    # under good mixing each chain's ranks are uniform: the last of 20 bars holds ~5% of a
+    # chain's draws, not the 30% tied block that one shared rank would put there
+    top_bar = ranks >= x.size * 0.95
+    assert np.all(np.abs(top_bar.mean(axis=1) - 0.05) < 0.02)

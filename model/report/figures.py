@@ -354,6 +354,21 @@ def prior_posterior_figure(panels: list[dict], caption: str, path: Path,
     _finish(fig, caption, path, narrow)
 
 
+def ranks_ties_at_random(x: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Ranks 0..n-1 of all draws (every chain together), ties broken in random order.
+
+    Rank plots assume continuous draws. The arrival year is censored at the horizon, so every
+    draw after it has the same value; az.plot_rank would give that block one (average) rank and
+    pile it into one bar in every chain. Ranking tied draws in a random order restores the
+    uniform distribution of ranks under good mixing (ranks are monotone in the value, so
+    az.plot_rank of these ranks is az.plot_rank of the draws wherever there are no ties)."""
+    flat = np.asarray(x, dtype=float).ravel()
+    order = np.lexsort((np.random.default_rng(seed).random(flat.size), flat))
+    ranks = np.empty(flat.size)
+    ranks[order] = np.arange(flat.size)
+    return ranks.reshape(np.shape(x))
+
+
 @phone_aware
 def rank_figure(dataset, var_names: list[str], caption: str, path: Path,
                 narrow: bool = False) -> None:
