@@ -395,7 +395,7 @@ def cmd_study(args) -> int:
                 med = s["median"]
                 text = "after horizon" if med["after_horizon"] else f"{med['value']:.1f}"
                 print(f"{name}: median {text}, P(by 2030) {s['p_by_year']['2030']['p']:.1%}")
-            print(f"wrote {result.path}")
+            print(f"wrote {result.path}, " + ", ".join(str(p) for p in result.table_paths))
             return EXIT_OK
         result = sweep(args.spec, args.run, args.out, args.cache_dir, args.scheduler,
                        args.workers, args.refit_all,
