@@ -110,9 +110,16 @@ def _ppc(args, start: float) -> int:
     from model.studies.ppc import run_ppc
 
     result = run_ppc(args.run_dir)
+    from model.studies.ppc import STREAM_TITLES
+
     for stream, r in result["streams"].items():
-        print(f"{stream:32s} n={r['n']:4d}  inside 50%: {r['inside_50']:.0%}  "
-              f"90%: {r['inside_90']:.0%}  LOO-PIT KS p={r['loo_pit_ks_p']:.3f}")
+        print(f"{STREAM_TITLES.get(stream, stream):44s} n={r['n']:4d}  inside 50%: "
+              f"{r['inside_50']:.0%}  90%: {r['inside_90']:.0%}  LOO-PIT KS "
+              f"p={r['loo_pit_ks_p']:.3f}" + ("  FLAGGED" if r["flags"] else ""))
+    for stream, r in result["streams"].items():
+        for flag in r["flags"]:
+            print(f"oomcast: warning: {STREAM_TITLES.get(stream, stream)}: {flag}",
+                  file=sys.stderr)
     print(f"wrote {args.run_dir}/ (ppc.png, loo_pit.png, ppc.json) in "
           f"{time.perf_counter() - start:.0f} s")
     return EXIT_OK

@@ -40,6 +40,7 @@ from model.summary import censored, summarize_arrival, summarize_posterior
 
 FORMATS = ("html", "md")
 SENSITIVITY_FILE = "sensitivity.json"
+PPC_FILE = "ppc.json"
 
 #: Parameters shown in the rank plots: every growth rate that is sampled, the softness of
 #: "no AGI yet" (the one parameter the present informs directly), and the arrival year.
@@ -105,6 +106,7 @@ class Report:
     sensitivity_figure: Figure | None = None
     explorer: tuple[dict, str] | None = None  # (payload, its JSON): the requirement explorer
     explorer_problem: str | None = None
+    ppc: dict | None = None  # RUN_DIR/ppc.json (oomcast ppc), or None when it was not run
 
     @property
     def caption(self) -> str:
@@ -222,6 +224,20 @@ def _sensitivity(run_dir: Path, attrs: dict):
                     "about 0.8 to 1.25), by importance weighting of this run's draws "
                     "(oomcast sensitivity).", png) if png.is_file() else None
     return doc, problem, figure
+
+
+def _ppc(run_dir: Path) -> dict | None:
+    """RUN_DIR/ppc.json written by `oomcast ppc`, or None; an unreadable file is reported."""
+    path = run_dir / PPC_FILE
+    if not path.is_file():
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        return {"error": f"{PPC_FILE} could not be read: {exc}"}
+    if not isinstance(doc, dict) or not isinstance(doc.get("streams"), dict):
+        return {"error": f"{PPC_FILE} has no 'streams' table"}
+    return doc
 
 
 def _draw_figures(report: Report, idata, scenario, fig_dir: Path) -> list[Figure]:
@@ -368,7 +384,7 @@ def assemble(run_dir: Path, draft: bool = False) -> tuple[Report, object]:
         draft=is_draft, diagnostics=diag, attrs=attrs, scenario=scenario,
         scenario_problem=problem, data=_data_provenance(attrs), references=load_references(),
         sensitivity=sensitivity, command=str(attrs["oomcast_command"]),
-        sensitivity_problem=sens_problem, sensitivity_figure=sens_figure)
+        sensitivity_problem=sens_problem, sensitivity_figure=sens_figure, ppc=_ppc(run_dir))
     return report, idata
 
 

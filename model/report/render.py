@@ -235,6 +235,35 @@ def commit_text(attrs: dict) -> str:
     return commit[:12] + (" (with uncommitted changes)" if commit.endswith("-dirty") else "")
 
 
+PPC_HINT = ("No posterior predictive checks were run for this run directory (no ppc.json): "
+            "run `oomcast ppc RUN_DIR`, then publish again, to show how well the model "
+            "reproduces each data stream and its LOO-PIT calibration here.")
+SENSITIVITY_HINT = ("No sensitivity analysis was run for this run directory (no "
+                    "sensitivity.json): run `oomcast sensitivity RUN_DIR`, then publish again. "
+                    "Until then, the scenario's priors below are the main stated assumption "
+                    "behind the interval.")
+
+
+def ppc_rows(ppc: dict) -> list[list[str]]:
+    """(stream, n, inside 50%, inside 90%, LOO-PIT KS p, flags) per stream of ppc.json."""
+    rows = []
+    for stream, r in ppc["streams"].items():
+        flags = r.get("flags") or []
+        rows.append([str(r.get("title", stream)), str(r["n"]), f"{r['inside_50']:.0%}",
+                     f"{r['inside_90']:.0%}", f"{r['loo_pit_ks_p']:.3f}",
+                     "FLAGGED: " + "; ".join(flags) if flags else "ok"])
+    return rows
+
+
+PPC_COLUMNS = ["stream", "n", "inside 50%", "inside 90%", "LOO-PIT KS p", "flags"]
+PPC_NOTE = ("Posterior predictive checks (oomcast ppc): the share of observations inside their "
+            "50% and 90% posterior predictive intervals (about 50% and 90% when the model fits) "
+            "and the Kolmogorov-Smirnov p-value of the LOO-PIT values against uniform. A stream "
+            "is flagged when a share lies outside the central 99% binomial range for its n, or "
+            "when the KS p-value is below 0.05. Figures: ppc.png and loo_pit.png in the run "
+            "directory.")
+
+
 def flatten_json(value, prefix: str = "") -> list[tuple[str, str]]:
     """(key path, value) pairs of an arbitrary JSON value (the sensitivity summary's shape is
     another module's contract; shown as it comes)."""
@@ -489,11 +518,20 @@ def render_html(report) -> str:
     parts.append(_table(["variable", "R-hat (max)", "bulk ESS (min)", "tail ESS (min)", ""],
                         rows, numeric={1, 2, 3}, row_classes=classes, cls="diag"))
 
+    if report.ppc is None:
+        parts.append(f"<p>{_e(PPC_HINT)}</p>")
+    elif "error" in report.ppc:
+        parts.append(f'<p class="bad">{_e(report.ppc["error"])}</p>')
+    else:
+        parts.append(f"<p>{_e(PPC_NOTE)}</p>")
+        rows = ppc_rows(report.ppc)
+        parts.append(_table(PPC_COLUMNS, [[_e(c) for c in r] for r in rows], numeric={1, 2, 3, 4},
+                            row_classes=["bad" if r[5] != "ok" else "" for r in rows],
+                            cls="diag"))
+
     parts.append('<h2 id="sensitivity">Prior sensitivity</h2>')
     if report.sensitivity is None:
-        parts.append("<p>No sensitivity analysis was run for this run directory (none found: "
-                     "<code>sensitivity.json</code>). Until one is, the scenario's priors "
-                     "below are the main stated assumption behind the interval.</p>")
+        parts.append(f"<p>{_e(SENSITIVITY_HINT)}</p>")
     else:
         if report.sensitivity_problem:
             parts.append(f'<p class="bad">{_e(report.sensitivity_problem)}</p>')
@@ -622,10 +660,12 @@ def render_markdown(report, figure_dir: str) -> str:
                       [[k, f"{v['rhat_max']:.3f}", f"{v['ess_bulk_min']:.0f}",
                         f"{v['ess_tail_min']:.0f}"]
                        for k, v in d["per_variable"].items()]), "",
+            *([PPC_HINT, ""] if report.ppc is None else
+              [report.ppc["error"], ""] if "error" in report.ppc else
+              [PPC_NOTE, "", _md_table(PPC_COLUMNS, ppc_rows(report.ppc)), ""]),
             "## Prior sensitivity", ""]
     if report.sensitivity is None:
-        out += ["No sensitivity analysis was run for this run directory (no "
-                "`sensitivity.json`).", ""]
+        out += [SENSITIVITY_HINT, ""]
     else:
         if report.sensitivity_problem:
             out += [f"**{report.sensitivity_problem}**", ""]
