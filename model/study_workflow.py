@@ -88,7 +88,8 @@ class SensitivityResult:
     png_path: Path
 
 
-COMPONENT_LABELS = {"prior": "prior (all fitted)", "likelihood": "likelihood (all streams)"}
+COMPONENT_LABELS = {"prior": "prior (all fitted)", "likelihood": "likelihood (all streams)",
+                    "prior:requirement": "requirement (softness only; anchors unseen)"}
 
 
 def sensitivity(run_dir: Path | str) -> SensitivityResult:

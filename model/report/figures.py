@@ -205,7 +205,8 @@ def _label_offset(ax, point: tuple[float, float], avoid: list[tuple[float, float
 def draw_fan_and_requirement(ax, years, paths, requirement_draws, band: str, median: str,
                              requirement: str) -> None:
     """The 50/80/90% bands and median of effective-compute paths (n, len(years)), and the
-    requirement's 50% interval and median (finite draws of R; +inf = no path left out).
+    requirement's 50% and 90% intervals (the same probabilities, and shading, as the compute
+    bands) and median (finite draws of R; +inf = no path left out).
     band / median / requirement: legend wording ("band" -> "90% band"; "posterior" or "prior").
     """
     for prob, alpha in zip(INTERVAL_PROBS[::-1], (0.15, 0.25, 0.4), strict=True):
@@ -215,10 +216,12 @@ def draw_fan_and_requirement(ax, years, paths, requirement_draws, band: str, med
     ax.plot(years, np.median(paths, axis=0), color=BLUE, lw=2, label=median)
     r = requirement_draws[np.isfinite(requirement_draws)]
     if r.size:
-        r25, r50, r75 = np.quantile(r, [0.25, 0.5, 0.75])
-        ax.axhspan(r25, r75, color=ORANGE, alpha=0.18, lw=0,
-                   label=f"requirement, 50% interval ({requirement})")
-        ax.axhline(r50, color=ORANGE, lw=1.5, ls="--", label=f"requirement, median ({requirement})")
+        for prob, alpha in ((0.9, 0.12), (0.5, 0.22)):
+            lo, hi = np.quantile(r, [(1 - prob) / 2, 1 - (1 - prob) / 2])
+            ax.axhspan(lo, hi, color=ORANGE, alpha=alpha, lw=0,
+                       label=f"requirement, {int(prob * 100)}% interval ({requirement})")
+        ax.axhline(np.median(r), color=ORANGE, lw=1.5, ls="--",
+                   label=f"requirement, median ({requirement})")
 
 
 @phone_aware
@@ -249,11 +252,16 @@ def trajectory_figure(years: np.ndarray, paths: np.ndarray, cutoff_year: float,
     ax.set_xlabel("year")
     ax.set_ylabel(f"log10 effective training FLOP (at {reference_year:g} algorithms)")
     ax.grid(alpha=0.3)
+    dots = (f"dots: frontier models' training compute converted to {reference_year:g} "
+            f"algorithms (x the fitted algorithmic progress since release)")
     if narrow:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1, frameon=False,
+                  title=dots.replace(" converted", "\nconverted"), title_fontsize=7.5)
     else:
         ax.set_title(title, fontsize=11)
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        # the lower right is empty (history sits lower left, the fan and requirement above)
+        ax.legend(loc="lower right", fontsize=7.5, frameon=True, framealpha=0.92, ncol=2,
+                  title=dots.replace(" (x", "\n(x"), title_fontsize=7.5)
     _finish(fig, caption, path, narrow)
 
 

@@ -127,8 +127,9 @@ def power_scaled_arrival_figure(grid: np.ndarray, curves: list[dict], bars: list
     if caveat:
         import textwrap
 
-        axb.set_xlabel("power-scaling sensitivity of the arrival year (CJS)\n\n"
-                       + "\n".join(textwrap.wrap("Caveat: " + caveat, 62)), fontsize=9)
+        axb.set_xlabel("power-scaling sensitivity of the arrival year (CJS)", fontsize=9)
+        axb.text(0.0, -0.1, "\n".join(textwrap.wrap("Caveat: " + caveat, 70)),
+                 transform=axb.transAxes, ha="left", va="top", fontsize=8, color="#b71c1c")
     _finish(fig, caption, path, title)
 
 
