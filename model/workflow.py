@@ -380,7 +380,7 @@ def execute_prior_only(scenario_path: str | Path, out_dir: Path, seed: int = 202
         arrival_figure(draws["arrival_year"], summary, cutoff, scenario.horizon_year,
                        f"Prior only (no data): when does effective compute reach the "
                        f"requirement? Scenario '{scenario.name}'", caption,
-                       tmp / "arrival.png")
+                       tmp / "arrival.png", conditioned=False)
         _prior_trajectory(params, draws, scenario, cutoff, obs, caption,
                           tmp / "trajectory.png", prior_trajectory_figure)
         prior_predictive_figure(pp, f"Prior predictive check: scenario '{scenario.name}' "

@@ -3,9 +3,9 @@
 travel inside the package (setup.py build step, model/shipped.py), and a scenario in the user's
 own ./priors/ is found first.
 
-Marked `slow` (not in CI): ~1 min on an idle machine is mostly the model's compilation and
-sampling, but it took 919 s on the shared 2-core development machine under load from four parallel
-sessions (2026-12-01); run with `-m slow`.
+Marked `slow` (not in CI): it compiles and samples the model (2 x 60 draws) and runs every
+workflow command, and took 919 s on the shared 2-core development machine under load from four
+parallel sessions (2026-12-01; not measured on an idle machine); run with `-m slow`.
 """
 
 import os

@@ -84,8 +84,12 @@ def _finish(fig, caption: str, path: Path, narrow: bool = False) -> None:
 @phone_aware
 def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
                    horizon_year: float, title: str, caption: str, path: Path,
-                   references=None, narrow: bool = False) -> None:
+                   references=None, narrow: bool = False, conditioned: bool = True) -> None:
     """CDF (top) and density per year (bottom) of the arrival year, intervals shaded.
+
+    conditioned=False (prior-only and implied-prior draws): the draws are not conditioned on
+    "no AGI yet", so those already past the requirement at the start year "arrive" there; the
+    figure says so and labels that mass, P(T <= start), where the CDF starts.
 
     references: optional published forecasts (model/report/references.py `ReferenceForecast`):
     their published (year, P(by year)) points are marked on the CDF and their medians on the
@@ -123,11 +127,22 @@ def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
     ax_cdf.grid(alpha=0.3)
     med = summary["median"]
     med_text = "after horizon" if med["after_horizon"] else f"{med['value']:.1f}"
+    unconditioned = "" if conditioned else " · NOT conditioned on 'no AGI yet'"
     if narrow:
-        ax_cdf.set_title(f"median {med_text}; dots: P(by report years)")
+        ax_cdf.set_title(f"median {med_text}; dots: P(by report years)"
+                         + ("\nnot conditioned on 'no AGI yet'" if not conditioned else ""))
     else:
         ax_cdf.set_title(f"{title}\nmedian {med_text}; dots: P(by "
-                         f"{', '.join(map(str, REPORT_YEARS))})", fontsize=11)
+                         f"{', '.join(map(str, REPORT_YEARS))}){unconditioned}", fontsize=11)
+    at_start = float(np.mean(x <= cutoff_year + 1e-9))
+    if not conditioned and at_start > 0:
+        ax_cdf.annotate(f"{at_start:.1%} of draws already past the requirement at the start "
+                        f"({cutoff_year:.0f})\n(not conditioned on 'no AGI yet')",
+                        (cutoff_year, at_start), textcoords="offset points",
+                        xytext=(10, 95 if narrow else 150),
+                        fontsize=_fs(narrow, 8, 7), color=GREY,
+                        arrowprops={"arrowstyle": "->", "color": GREY, "lw": 0.8},
+                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     for i, ref in enumerate(refs):
         # only the points that were published: no line between them (it would imply numbers
         # nobody published); the published median is the point where its CDF crosses 1/2
@@ -166,6 +181,9 @@ def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
             ax_pdf.text(hi["value"], y, f"  {label}{hi['value']:.0f}", va="center",
                         ha="left", fontsize=_fs(narrow, 8), color=ORANGE)
     ax_pdf.set_ylim(0, top * 1.7)
+    if not conditioned and at_start > 0:
+        ax_pdf.text(cutoff_year, top * 1.02, f" {at_start:.1%} at the start", fontsize=_fs(
+            narrow, 7, 6.5), color=GREY, va="bottom", ha="left")
     if not med["after_horizon"]:
         for ax in (ax_cdf, ax_pdf):
             ax.axvline(med["value"], color=ORANGE, lw=1.2, ls="--")
