@@ -59,8 +59,9 @@ def _caption(fig, caption: str, fontsize: float = 7) -> None:
              wrap=True)
 
 
-def _finish(fig, caption: str, path: Path, narrow: bool = False) -> None:
-    """Lay out, add the provenance caption, save (phone layouts at a higher dpi), close."""
+def _finish(fig, caption: str, path: Path, narrow: bool = False, top: float = 1.0) -> None:
+    """Lay out (axes below `top`, a figure fraction), add the provenance caption, save (phone
+    layouts at a higher dpi), close."""
     if narrow:
         # wrap the caption by hand: matplotlib's wrap does not reserve room for it
         lines, line = [], ""
@@ -75,7 +76,7 @@ def _finish(fig, caption: str, path: Path, narrow: bool = False) -> None:
         bottom = (len(lines) * 7.5 * 1.25 + 6) / 72 / height_in
     else:
         bottom = 0.03
-    fig.tight_layout(rect=(0, bottom, 1, 1))
+    fig.tight_layout(rect=(0, bottom, 1, top))
     _caption(fig, caption, 7)
     fig.savefig(path, dpi=NARROW_DPI if narrow else 120)
     plt.close(fig)
@@ -342,23 +343,29 @@ def growth_figure(years: np.ndarray, growth_paths: np.ndarray, arrival_years: np
 @phone_aware
 def prior_posterior_figure(panels: list[dict], caption: str, path: Path,
                            narrow: bool = False) -> None:
-    """Prior against posterior, one panel per growth rate (OOM / yr).
+    """Prior against posterior, one panel per quantity, as density lines (Gaussian KDE).
 
-    panels: dicts with `label`, `posterior` (draws) and `prior` (draws, or None when the
-    parameter touches no datum, so that its posterior is its prior, drawn exactly).
+    panels: dicts with `label`, `posterior` (draws), `prior` (draws, or None when the parameter
+    touches no datum, so that its posterior is its prior, drawn exactly) and optionally `unit`
+    (x label, default OOM / yr) and `note`. Each axis spans the 0.5-99.5% range of prior and
+    posterior together, so neither is clipped to the other; one legend for the figure sits
+    above the panels, clear of every peak.
     """
     cols = 2 if narrow else 3
     rows = int(np.ceil(len(panels) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(NARROW_WIDTH_IN, 1.9 * rows + 0.9) if narrow
-                             else (9, 2.4 * rows + 0.6), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(NARROW_WIDTH_IN, 1.9 * rows + 1.1) if narrow
+                             else (9, 2.4 * rows + 0.9), squeeze=False)
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         post = np.asarray(panel["posterior"], dtype=float).ravel()
+        post = post[np.isfinite(post)]
         prior = None if panel["prior"] is None else np.asarray(panel["prior"], float).ravel()
+        if prior is not None:
+            prior = prior[np.isfinite(prior)]
         both = post if prior is None else np.concatenate([post, prior])
         lo, hi = np.quantile(both, [0.005, 0.995])
         ax.set_title(panel["label"], fontsize=_fs(narrow, 9))
         ax.set_yticks([])
-        ax.set_xlabel("OOM / yr", fontsize=_fs(narrow, 8, 7.5))
+        ax.set_xlabel(panel.get("unit", "OOM / yr"), fontsize=_fs(narrow, 8, 7.5))
         ax.grid(alpha=0.3)
         if hi - lo <= 1e-9 * max(1.0, abs(lo)):  # a Fixed prior: one value, no density
             ax.axvline(lo, color=BLUE, lw=2)
@@ -367,17 +374,37 @@ def prior_posterior_figure(panels: list[dict], caption: str, path: Path,
                     transform=ax.transAxes, ha="center", fontsize=_fs(narrow, 8, 7.5),
                     color=GREY, bbox={"facecolor": "white", "edgecolor": "none"})
             continue
-        bins = np.linspace(lo, hi, 40 if narrow else 50)
+        pad = 0.05 * (hi - lo)
+        grid = np.linspace(lo - pad, hi + pad, 300)
         if prior is not None:
-            ax.hist(prior, bins=bins, density=True, histtype="stepfilled", color=GREY,
-                    alpha=0.25, label="prior")
-            ax.hist(prior, bins=bins, density=True, histtype="step", color=GREY, lw=1)
-        ax.hist(post, bins=bins, density=True, histtype="stepfilled", color=BLUE, alpha=0.6,
-                label="posterior" if prior is not None else "posterior = prior")
-        ax.legend(fontsize=_fs(narrow, 7, 7.5), frameon=False, loc="upper right")
+            ax.plot(grid, _kde(prior, grid), color=GREY, lw=1.4, ls="--")
+        dens = _kde(post, grid)
+        ax.fill_between(grid, dens, color=BLUE, alpha=0.25 if prior is not None else 0.15, lw=0)
+        ax.plot(grid, dens, color=BLUE, lw=1.8, ls="-" if prior is not None else ":")
+        ax.set_xlim(grid[0], grid[-1])
+        ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.08)
+        if panel.get("note"):
+            ax.text(0.02, 0.97, panel["note"], transform=ax.transAxes, va="top",
+                    fontsize=_fs(narrow, 6.5, 6.5), color=GREY)
     for ax in axes.ravel()[len(panels):]:
         ax.set_visible(False)
-    _finish(fig, caption, path, narrow)
+    handles = [plt.Line2D([], [], color=GREY, lw=1.4, ls="--", label="prior"),
+               plt.Line2D([], [], color=BLUE, lw=1.8, label="posterior"),
+               plt.Line2D([], [], color=BLUE, lw=1.8, ls=":",
+                          label="posterior = prior (touches no datum)")]
+    fig.legend(handles=handles, loc="upper center", ncol=1 if narrow else 3, frameon=False,
+               fontsize=_fs(narrow, 8, 7.5), bbox_to_anchor=(0.5, 1.0))
+    _finish(fig, caption, path, narrow, top=1 - (0.75 if narrow else 0.4) / fig.get_figheight())
+
+
+def _kde(draws: np.ndarray, grid: np.ndarray, max_draws: int = 4000) -> np.ndarray:
+    """Gaussian KDE (Scott's bandwidth) of at most max_draws evenly thinned draws on grid."""
+    from scipy.stats import gaussian_kde
+
+    x = draws[:: max(1, draws.size // max_draws)]
+    if np.ptp(x) <= 0:
+        return np.zeros_like(grid)
+    return gaussian_kde(x)(grid)
 
 
 def ranks_ties_at_random(x: np.ndarray, seed: int = 0) -> np.ndarray:

@@ -226,6 +226,33 @@ def _sensitivity(run_dir: Path, attrs: dict):
     return doc, problem, figure
 
 
+def _requirement_panel(idata, scenario) -> dict | None:
+    """Prior and posterior of the requirement R (log10 FLOP at reference-year algorithms).
+
+    Prior: model/requirement.py `draw_prior` (the unconditioned mixture) at the prior draws of
+    the forecast domain's algorithmic rate, which moves anchors stated at other years' algorithms
+    to the reference year. Posterior: the run's exact conditional draws. 'No path' (R = +inf)
+    draws are left out of the densities and their shares given in the note."""
+    from model.requirement import draw_prior
+
+    post = idata.posterior
+    rate = "algorithmic_growth_oom_per_year"
+    req = getattr(scenario, "requirement", None)
+    if (req is None or "requirement_log10_flop" not in post or "prior" not in idata.groups()
+            or rate not in idata.prior):
+        return None
+    g = idata.prior[rate]
+    if "domain" in g.dims:
+        g = g.sel(domain=scenario.forecast_domain)
+    prior = draw_prior(np.random.default_rng(0), req, g.to_numpy().ravel(),
+                       scenario.reference_year)
+    posterior = post["requirement_log10_flop"].to_numpy().ravel()
+    return {"label": "requirement R", "prior": prior, "posterior": posterior,
+            "unit": f"log10 FLOP at {scenario.reference_year:g} algorithms",
+            "note": f"no path: prior {np.mean(np.isinf(prior)):.0%}, "
+                    f"posterior {np.mean(np.isinf(posterior)):.0%}"}
+
+
 def _ppc(run_dir: Path) -> dict | None:
     """RUN_DIR/ppc.json written by `oomcast ppc`, or None; an unreadable file is reported."""
     path = run_dir / PPC_FILE
@@ -321,12 +348,19 @@ def _draw_figures(report: Report, idata, scenario, fig_dir: Path) -> list[Figure
                  if "prior" in idata.groups() and var in idata.prior else None)
         panels.append({"label": label, "posterior": post[var].sel(**sel).to_numpy(),
                        "prior": prior})
+    requirement = _requirement_panel(idata, scenario)
+    if requirement is not None:
+        panels.append(requirement)
     wide, narrow = both("prior_posterior", lambda p, nar: figures.prior_posterior_figure(
         panels, report.caption, p, narrow=nar))
-    out.append(Figure("prior_posterior", "Prior against posterior, every growth rate",
-                      "Grey: prior draws; blue: posterior. Rates that act only after the "
-                      "cutoff (world product, unhobbling) touch no datum, so their posterior "
-                      "is their prior, drawn exactly.", wide, narrow))
+    out.append(Figure("prior_posterior", "Prior against posterior: growth rates and the "
+                      "requirement",
+                      "Density lines. Grey dashed: prior; blue: posterior. Rates that act only "
+                      "after the cutoff (world product, unhobbling) touch no datum, so their "
+                      "posterior is their prior, drawn exactly (dotted). The requirement panel "
+                      "shows how 'no AGI yet' and the fitted algorithmic rate update the "
+                      "requirement prior (finite draws; 'no path' counted in its note).",
+                      wide, narrow))
 
     ds = post[[v for v in RANK_VARIABLES if v in post]].copy()
     ds[RANK_ARRIVAL_NAME] = (("chain", "draw"),
