@@ -61,3 +61,16 @@ def test_rank_plot_ties_at_the_horizon_are_ranked_at_random():
     # chain's draws, not the 30% tied block that one shared rank would put there
     top_bar = ranks >= x.size * 0.95
     assert np.all(np.abs(top_bar.mean(axis=1) - 0.05) < 0.02)
+
+
+def test_ppc_flags_follow_the_binomial_range_and_the_loo_pit_p_value():
+    from model.studies.ppc import stream_flags
+
+    ok = {"n": 400, "inside_50": 0.5, "inside_90": 0.9, "loo_pit_ks_p": 0.5}
+    assert stream_flags(ok) == []
+    # 2.58 sqrt(0.09 / 400) = 3.9 pp: 93% passes, 94% is flagged
+    assert stream_flags(ok | {"inside_90": 0.93}) == []
+    [flag] = stream_flags(ok | {"inside_90": 0.94})
+    assert flag == "94.0% inside the 90% interval (expected 90% ± 3.9%)"
+    assert "LOO-PIT not uniform" in stream_flags(ok | {"loo_pit_ks_p": 0.01})[0]
+    assert stream_flags({"n": 1, "inside_50": 1.0, "inside_90": 1.0, "loo_pit_ks_p": 0.0}) == []

@@ -64,8 +64,8 @@ def stream_flags(entry: dict) -> list[str]:
     for q, key in ((0.5, "inside_50"), (0.9, "inside_90")):
         tol = COVERAGE_Z * np.sqrt(q * (1 - q) / n)
         if abs(entry[key] - q) > tol:
-            flags.append(f"{entry[key]:.0%} inside the {q:.0%} interval (expected {q:.0%} "
-                         f"± {tol:.0%})")
+            flags.append(f"{entry[key]:.1%} inside the {q:.0%} interval (expected {q:.0%} "
+                         f"± {tol:.1%})")
     if entry["loo_pit_ks_p"] < LOO_PIT_P_MIN:
         flags.append(f"LOO-PIT not uniform (KS p = {entry['loo_pit_ks_p']:.3f} < "
                      f"{LOO_PIT_P_MIN})")
