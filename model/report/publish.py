@@ -363,6 +363,7 @@ def _draw_figures(report: Report, idata, scenario, fig_dir: Path) -> list[Figure
                       wide, narrow))
 
     ds = post[[v for v in RANK_VARIABLES if v in post]].copy()
+    ds = ds.drop_vars("arrival_year", errors="ignore")  # ranked below, ties at random
     ds[RANK_ARRIVAL_NAME] = (("chain", "draw"),
                              figures.ranks_ties_at_random(censored(arrival, horizon)))
     var_names = list(ds.data_vars)
