@@ -23,6 +23,7 @@ file, arguments) or an existing output directory.
 from __future__ import annotations
 
 import argparse
+import datetime
 import shlex
 import sys
 import time
@@ -30,29 +31,52 @@ from pathlib import Path
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_INPUT = 0, 1, 2
 
+DATA_DIR_HELP = "curated data folder (default: the data shipped with oomcast)"
+
+#: Option -> smallest accepted value, one rule for every command that has the option.
+MINIMUM = {"draws": 1, "chains": 1, "sims": 1, "ranks": 1, "workers": 1, "tune": 0, "seed": 0}
+
+#: Total draws below which the Monte Carlo standard errors printed beside every probability are
+#: themselves unreliable: ESS and MCSE estimates need about 100 draws per chain over 4 chains
+#: (Vehtari et al. 2021, "Rank-normalization, folding, and localization"), and with N independent
+#: prior draws the MCSE of a probability is sqrt(p (1 - p) / N), up to 2.5 pp at N = 400.
+MIN_DRAWS_FOR_MCSE = 400
+
+#: Commands whose positional RUN_DIR(s) must be existing run directories.
+RUN_DIR_COMMANDS = {"publish": "run_dir", "sensitivity": "run_dir", "ppc": "run_dir",
+                    "compare": "run_dirs"}
+
+
+class UsageError(ValueError):
+    """A command-line argument that fails validation (one line, exit 2)."""
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="oomcast", description="Bayesian AGI-arrival model: "
                                 "counting the OOMs of effective training compute.")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND",
+                           title="commands (oomcast COMMAND --help for each)")
 
     run = sub.add_parser("run", help="fit a scenario and write a run directory")
     run.add_argument("--priors", default="default",
-                     help="scenario name in priors/ or a path to a .toml file (default: default)")
+                     help="scenario: a path to a .toml file, or a NAME looked up as "
+                          "./priors/NAME.toml, then among the shipped presets (default: default)")
     run.add_argument("--out", default=None, type=Path,
                      help="run directory to write (default: runs/default; with --prior-only "
                           "runs/NAME-prior-only)")
-    run.add_argument("--seed", type=int, default=20231)
+    run.add_argument("--seed", type=int, default=20231, help="random seed (default 20231)")
     run.add_argument("--draws", type=int, default=None,
                      help="posterior draws per chain (default 1000); with --prior-only the "
                           "number of prior draws (default 100000)")
-    run.add_argument("--tune", type=int, default=1000, help="tuning steps per chain")
-    run.add_argument("--chains", type=int, default=4)
-    run.add_argument("--sampler", choices=("pymc", "nutpie"), default="pymc")
+    run.add_argument("--tune", type=int, default=1000,
+                     help="tuning steps per chain (default 1000)")
+    run.add_argument("--chains", type=int, default=4, help="MCMC chains (default 4)")
+    run.add_argument("--sampler", choices=("pymc", "nutpie"), default="pymc",
+                     help="NUTS implementation (default pymc; nutpie needs the extra)")
     run.add_argument("--as-of", dest="as_of", default=None,
                      help="drop every observation after DATE (ISO date or decimal year) and "
                           "move 'now' there")
-    run.add_argument("--data-dir", type=Path, default=None, help="curated data (default: data/)")
+    run.add_argument("--data-dir", type=Path, default=None, help=DATA_DIR_HELP)
     run.add_argument("--overwrite", action="store_true", help="replace an existing run directory")
     run.add_argument("--draft", action="store_true",
                      help="exit 0 even when diagnostics fail (the run is kept either way)")
@@ -70,20 +94,20 @@ def _parser() -> argparse.ArgumentParser:
                      help="publish even if the publication gate fails, marked DRAFT")
 
     priors = sub.add_parser("priors", help="scenario files")
-    psub = priors.add_subparsers(dest="priors_command", required=True)
+    psub = priors.add_subparsers(dest="priors_command", metavar="SUBCOMMAND")
     check = psub.add_parser("check", help="validate scenario files")
-    check.add_argument("files", nargs="+")
+    check.add_argument("files", nargs="+", help="scenario names or .toml paths")
     fit = psub.add_parser("fit", help="fit elicitation blocks (PreliZ) and write the parameters "
                           "back into the files")
-    fit.add_argument("files", nargs="+")
+    fit.add_argument("files", nargs="+", help="scenario names or .toml paths (rewritten in place)")
     show = psub.add_parser("show", help="table and figures of every prior, the implied arrival "
                            "distribution and prior predictive checks")
-    show.add_argument("file")
+    show.add_argument("file", help="scenario name or .toml path")
     show.add_argument("--out", type=Path, default=None,
                       help="figure directory (default: runs/NAME-priors), replaced if present")
     show.add_argument("--draws", type=int, default=100_000, help="forward Monte Carlo draws")
-    show.add_argument("--seed", type=int, default=20231)
-    show.add_argument("--data-dir", type=Path, default=None, help="curated data (default: data/)")
+    show.add_argument("--seed", type=int, default=20231, help="random seed (default 20231)")
+    show.add_argument("--data-dir", type=Path, default=None, help=DATA_DIR_HELP)
     _add_study_commands(sub)
     from model.validation_workflow import add_validation_commands
 
@@ -95,7 +119,7 @@ def _add_study_commands(sub) -> None:
     """`sensitivity`, `sweep`, `compare` (model/study_workflow.py)."""
     sens = sub.add_parser("sensitivity", help="power-scaling prior/likelihood sensitivity of a "
                           "run -> RUN_DIR/sensitivity.json and sensitivity.png")
-    sens.add_argument("run_dir", type=Path)
+    sens.add_argument("run_dir", type=Path, help="a run directory written by `oomcast run`")
     sweep = sub.add_parser("sweep", help="answer a sweep spec's scenario variants by reweighting "
                            "a run or refitting, on Dask, cached")
     sweep.add_argument("spec", help="sweep spec: a name in priors/sweeps/ or a .toml path")
@@ -113,12 +137,86 @@ def _add_study_commands(sub) -> None:
     for name in ("draws", "tune", "chains"):
         sweep.add_argument(f"--{name}", type=int, default=None,
                            help=f"{name} of refits (default: the spec's [refit], else the run's)")
-    sweep.add_argument("--data-dir", type=Path, default=None, help="curated data (default: data/)")
+    sweep.add_argument("--data-dir", type=Path, default=None, help=DATA_DIR_HELP)
     comp = sub.add_parser("compare", help="overlay the arrival CDFs of finished runs")
-    comp.add_argument("run_dirs", type=Path, nargs="+")
+    comp.add_argument("run_dirs", type=Path, nargs="+", help="run directories to overlay")
     comp.add_argument("--out", type=Path, default=Path("compare.png"),
                       help="figure to write (default: compare.png)")
     comp.add_argument("--labels", nargs="+", default=None, help="one label per run")
+
+
+def _check_as_of(text: str) -> None:
+    """`--as-of` syntax: a decimal year or an ISO date (converted later by workflow.parse_as_of;
+    whether it is after the data's vintage needs the data, checked there for fits and
+    prior-only runs alike)."""
+    try:
+        float(text)
+        return
+    except ValueError:
+        pass
+    try:
+        datetime.date.fromisoformat(str(text)[:10])
+    except ValueError:
+        raise UsageError(f"--as-of: not a date or decimal year: {text!r}") from None
+
+
+def validate_args(args) -> list[str]:
+    """The one argument-validation layer, run before any import-heavy work (it needs only the
+    standard library and model/shipped.py), with the same rules and wording for every command.
+    Raises UsageError; returns warnings to print (draws too few for the printed MCSEs)."""
+    from model.shipped import PresetNotFound, resolve_preset
+
+    for name, minimum in MINIMUM.items():
+        value = getattr(args, name, None)
+        if value is not None and value < minimum:
+            raise UsageError(f"--{name.replace('_', '-')} must be >= {minimum} (got {value})")
+    for name in ("run_dir", "run_dirs", "run"):
+        value = getattr(args, name, None)
+        if name == "run_dir" and args.command not in RUN_DIR_COMMANDS:
+            continue
+        for d in (value if isinstance(value, list) else [value] if value is not None else []):
+            if not Path(d).is_dir():
+                raise UsageError(f"{d}: no such run directory")
+    data_dir = getattr(args, "data_dir", None)
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise UsageError(f"{data_dir}: --data-dir: no such directory")
+    scenarios = [args.priors] if getattr(args, "priors", None) else []
+    scenarios += getattr(args, "files", None) or []
+    scenarios += [args.file] if getattr(args, "file", None) else []
+    for value in scenarios:
+        try:
+            path = resolve_preset(value)
+        except PresetNotFound as exc:
+            raise UsageError(str(exc)) from None
+        if not path.is_file():
+            raise UsageError(f"{path}: no such scenario file")
+    as_of = getattr(args, "as_of", None)
+    for text in (as_of if isinstance(as_of, list) else [as_of] if as_of is not None else []):
+        _check_as_of(text)
+    labels = getattr(args, "labels", None)
+    if labels is not None and len(labels) != len(args.run_dirs):
+        raise UsageError(f"--labels: {len(labels)} labels for {len(args.run_dirs)} runs")
+    return _draws_warnings(args)
+
+
+def _draws_warnings(args) -> list[str]:
+    """A warning when the total draws cannot support the MCSEs that will be printed."""
+    if args.command not in ("run", "backtest") or getattr(args, "draws", None) is None:
+        return []
+    prior_only = getattr(args, "prior_only", False)
+    total = args.draws if prior_only else args.draws * args.chains
+    if total >= MIN_DRAWS_FOR_MCSE:
+        return []
+    what = f"--draws {args.draws}" if prior_only else \
+        f"--draws {args.draws} x --chains {args.chains} = {total} draws"
+    return [f"{what} is below {MIN_DRAWS_FOR_MCSE}: the printed probabilities, their Monte Carlo "
+            "errors (+- pp) and the convergence checks are unreliable; use such runs only to "
+            "smoke-test"]
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices[name]
 
 
 def _error(message: str) -> int:
@@ -182,7 +280,8 @@ def cmd_run_prior_only(args) -> int:
         as_of = parse_as_of(args.as_of) if args.as_of is not None else None
         command = "oomcast " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         result = execute_prior_only(args.priors, out, seed=args.seed,
-                                    n_draws=args.draws or PRIOR_ONLY_DRAWS, as_of=as_of,
+                                    n_draws=PRIOR_ONLY_DRAWS if args.draws is None else args.draws,
+                                    as_of=as_of,
                                     overwrite=args.overwrite, data_dir=args.data_dir,
                                     command=command)
     except (PriorSpecError, DataError, RunExistsError, ValueError) as exc:
@@ -249,10 +348,16 @@ def cmd_publish(args) -> int:
         return EXIT_DIAGNOSTICS
     except PublishError as exc:
         return _error(str(exc))
+    from model.report.gate import one_line
+
+    print(f"headline: {result.lede}")
+    if result.failures:
+        print(f"publication gate: FAILED ({len(result.failures)} problem(s)): "
+              + one_line(result.failures))
+    else:
+        print("publication gate: passed (convergence, MCSE of every headline number, run files)")
     print(f"wrote {result.report_path} and {result.intervals_path}")
     if result.draft:
-        from model.report.gate import one_line
-
         print("oomcast: published as a DRAFT: " + one_line(result.failures), file=sys.stderr)
     return EXIT_OK
 
@@ -296,7 +401,7 @@ def cmd_study(args) -> int:
                 med = s["median"]
                 text = "after horizon" if med["after_horizon"] else f"{med['value']:.1f}"
                 print(f"{name}: median {text}, P(by 2030) {s['p_by_year']['2030']['p']:.1%}")
-            print(f"wrote {result.path}")
+            print(f"wrote {result.path}, " + ", ".join(str(p) for p in result.table_paths))
             return EXIT_OK
         result = sweep(args.spec, args.run, args.out, args.cache_dir, args.scheduler,
                        args.workers, args.refit_all,
@@ -317,7 +422,18 @@ def cmd_study(args) -> int:
 
 
 def _dispatch(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None or (args.command == "priors" and args.priors_command is None):
+        # `oomcast` (or `oomcast priors`) alone: list the commands.
+        (parser if args.command is None else _subparser(parser, "priors")).print_help()
+        return EXIT_OK
+    try:
+        warnings = validate_args(args)
+    except UsageError as exc:
+        return _error(str(exc))
+    for line in warnings:
+        print(f"oomcast: warning: {line}", file=sys.stderr)
     if args.command == "run":
         return cmd_run(args)
     if args.command == "publish":

@@ -88,6 +88,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.shipped import shipped_dir
+
 __all__ = [
     "DATA_DIR",
     "PROVENANCE_KEYS",
@@ -104,7 +106,8 @@ __all__ = [
     "validate_table",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The shipped curated data (model/shipped.py): the checkout's data/, or the installed copy.
+DATA_DIR = shipped_dir("data")
 
 
 class DataError(ValueError):

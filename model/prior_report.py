@@ -203,7 +203,7 @@ def show_priors(name_or_path: str | Path, out_dir: Path | None = None, n_draws: 
         files.append("requirement.png")
         arrival_figure(draws["arrival_year"], summary, cutoff, scenario.horizon_year,
                        f"Implied prior of the arrival year, scenario '{scenario.name}' "
-                       "(no data)", caption, tmp / "arrival_prior.png")
+                       "(no data)", caption, tmp / "arrival_prior.png", conditioned=False)
         files.append("arrival_prior.png")
         prior_predictive_figure(pp, f"Prior predictive check: scenario '{scenario.name}' "
                                 f"(data to {data_cutoff:.2f})", caption,

@@ -34,10 +34,12 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from model.distributions import DISTRIBUTION_NAMES, Distribution, Fixed
+from model.shipped import PresetNotFound, resolve_preset, shipped_dir
 from model.walls import WALL_NAMES
 
 SCHEMA_VERSION = 1
-PRIORS_DIR = Path(__file__).resolve().parent.parent / "priors"
+#: The shipped presets (model/shipped.py): the checkout's priors/, or the installed package's copy.
+PRIORS_DIR = shipped_dir("priors")
 
 #: Algorithmic-efficiency domains, partially pooled. The order is the `domain` dim's order.
 DOMAINS = ("language_models", "vision", "translation")
@@ -635,11 +637,13 @@ def _parse_walls(table: Any, path: Path) -> tuple[str, ...]:
 
 
 def resolve_scenario_path(name_or_path: str | Path) -> Path:
-    """`default` -> priors/default.toml; an existing path is used as is."""
-    p = Path(name_or_path)
-    if p.suffix == ".toml" or p.exists():
-        return p
-    return PRIORS_DIR / f"{name_or_path}.toml"
+    """A path is used as is; a name NAME is ./priors/NAME.toml in the working directory if that
+    exists, else the shipped preset PRIORS_DIR/NAME.toml (model/shipped.py `resolve_preset`). An
+    unknown name raises PriorSpecError listing the presets and suggesting the nearest."""
+    try:
+        return resolve_preset(name_or_path)
+    except PresetNotFound as exc:
+        raise PriorSpecError(str(exc)) from None
 
 
 def load_scenario(name_or_path: str | Path = "default") -> Scenario:

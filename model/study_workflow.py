@@ -33,6 +33,7 @@ from model.output_dir import (
 from model.report.study_figures import (
     cdf_overlay_figure,
     power_scaled_arrival_figure,
+    scenario_colour,
     tornado_figure,
 )
 from model.run_integrity import PRIOR_ONLY_FILES
@@ -94,7 +95,8 @@ class SensitivityResult:
     png_path: Path
 
 
-COMPONENT_LABELS = {"prior": "prior (all fitted)", "likelihood": "likelihood (all streams)"}
+COMPONENT_LABELS = {"prior": "prior (all fitted)", "likelihood": "likelihood (all streams)",
+                    "prior:requirement": "requirement (softness only; anchors unseen)"}
 
 
 def sensitivity(run_dir: Path | str) -> SensitivityResult:
@@ -124,9 +126,18 @@ def sensitivity(run_dir: Path | str) -> SensitivityResult:
                    title=f"Power-scaling sensitivity of the arrival year, scenario "
                          f"'{run.scenario.name}'",
                    caption=f"oomcast sensitivity · {run.caption()} · Kallioinen et al. 2023, "
-                           "delta 0.01, PSIS weights")
+                           "delta 0.01, PSIS weights", caveat=REQUIREMENT_CAVEAT)
     _atomic_text(json_path, json.dumps(doc, indent=2, sort_keys=False, allow_nan=False) + "\n")
     return SensitivityResult(doc, json_path, png_path)
+
+
+#: What power-scaling cannot see, written on sensitivity.png and under the CLI table: a low
+#: number for the requirement is not evidence that the requirement does not matter.
+REQUIREMENT_CAVEAT = (
+    "power-scaling cannot see the requirement anchors (they are marginalised, not a "
+    "power-scalable prior; 'prior:requirement' holds only the 'no AGI yet' softness prior), nor "
+    "uniform priors or hard bounds, so a small number there does not mean the requirement "
+    "matters little; measure its effect with scenario sweeps (oomcast sweep, tornado.png).")
 
 
 def format_sensitivity(doc: dict) -> str:
@@ -143,6 +154,7 @@ def format_sensitivity(doc: dict) -> str:
                f"{c['max_weight_ratio']:.3g})" for c in doc["components"] if c["pareto_k_flag"]]
     if flagged:
         lines.append("Pareto k-hat > 0.7 (unreliable): " + ", ".join(flagged))
+    lines.append("caveat: " + REQUIREMENT_CAVEAT)
     return "\n".join(lines)
 
 
@@ -316,6 +328,7 @@ def format_sweep(result: SweepResult) -> str:
 class CompareResult:
     path: Path
     summaries: dict[str, dict]
+    table_paths: tuple[Path, ...] = ()  # compare.csv and compare.md beside the figure
 
 
 def _run_curve(run_dir: Path) -> tuple[dict, dict, str, float, float]:
@@ -331,6 +344,7 @@ def _run_curve(run_dir: Path) -> tuple[dict, dict, str, float, float]:
         grid, cdf = run.arrival_cdf()
         summary = run.summary(cdf=(grid, cdf))
         curve = {"grid": grid, "cdf": cdf.reshape(-1, grid.size).mean(axis=0)}
+        curve["scenario"] = run.scenario.name
         return (curve, summary, run.caption(), run.cutoff_year, run.scenario.horizon_year)
     if (run_dir / "prior_draws.nc").is_file():
         problem = verify_hashes(run_dir, PRIOR_ONLY_FILES)
@@ -342,7 +356,8 @@ def _run_curve(run_dir: Path) -> tuple[dict, dict, str, float, float]:
         summary = json.loads((run_dir / "summary.json").read_text())["arrival_year"]
         grid = arrival_grid_years(cutoff, horizon, REPORT_YEARS)
         x = idata.prior["arrival_year"].to_numpy().ravel()
-        curve = {"grid": grid, "cdf": (x[:, None] <= grid[None, :]).mean(axis=0), "dashed": True}
+        curve = {"grid": grid, "cdf": (x[:, None] <= grid[None, :]).mean(axis=0), "dashed": True,
+                 "scenario": str(attrs.get("oomcast_scenario", run_dir.name))}
         caption = (f"run {run_dir.name} · scenario {attrs.get('oomcast_scenario')} · PRIOR ONLY "
                    f"· start {cutoff:.2f} · {x.size} draws")
         return curve, summary, caption, cutoff, horizon
@@ -363,14 +378,18 @@ def compare(run_dirs: list[Path | str], out_path: Path | str,
         raise StudyError(f"--out {out_path}: name a figure file ending in "
                          f"{', '.join(FIGURE_SUFFIXES)} (e.g. compare.png)")
     check_output_file(out_path)
-    names = labels or [Path(d).name for d in run_dirs]
-    curves, summaries, captions, cutoffs, horizons = [], {}, [], [], []
-    for name, run_dir in zip(names, run_dirs, strict=True):
+    curves, summaries, captions, cutoffs, horizons, rows = [], {}, [], [], [], []
+    for i, run_dir in enumerate(run_dirs):
         curve, summary, caption, cutoff, horizon = _run_curve(Path(run_dir))
+        kind = "prior only" if curve.get("dashed") else "posterior"
+        name = labels[i] if labels else _unique(
+            curve["scenario"] + (" (prior only)" if curve.get("dashed") else ""), summaries)
         med = _median(summary)
         text = "after horizon" if med is None else f"{med:.1f}"
-        curves.append({**curve, "label": f"{name}: median {text}"})
+        curves.append({**curve, "label": f"{name}: median {text}", "median": med,
+                       "colour": scenario_colour(curve["scenario"])})
         summaries[name] = summary
+        rows.append(compare_row(name, curve["scenario"], kind, cutoff, summary, Path(run_dir)))
         captions.append(caption)
         cutoffs.append(cutoff)
         horizons.append(horizon)
@@ -378,5 +397,55 @@ def compare(run_dirs: list[Path | str], out_path: Path | str,
     out_path.parent.mkdir(parents=True, exist_ok=True)
     _atomic_figure(out_path, cdf_overlay_figure, [{"title": "", "curves": curves}], None,
                    min(cutoffs), max(horizons), title="Arrival year: finished runs compared "
-                   "(dashed: prior only)", caption="oomcast compare · " + " | ".join(captions))
-    return CompareResult(out_path, summaries)
+                   "(dashed: prior only, not conditioned on 'no AGI yet')",
+                   caption="oomcast compare · " + " | ".join(captions))
+    table_paths = write_compare_tables(rows, out_path.with_suffix(".csv"),
+                                       out_path.with_suffix(".md"))
+    return CompareResult(out_path, summaries, table_paths)
+
+
+def _unique(name: str, taken: dict) -> str:
+    """`name`, or `name #2`, `name #3` ... when two runs share a scenario."""
+    out, k = name, 2
+    while out in taken:
+        out, k = f"{name} #{k}", k + 1
+    return out
+
+
+#: Columns of compare.csv / compare.md: one row per run, the same numbers as each run's summary.
+COMPARE_COLUMNS = ("run", "scenario", "kind", "cutoff", "median", "80% interval", "P(by 2030)",
+                   "P(by 2050)", "P(after horizon)", "draws", "run_dir")
+
+
+def compare_row(name: str, scenario: str, kind: str, cutoff_year: float, summary: dict,
+                run_dir: Path) -> dict:
+    """One run's row of the comparison table (years to 0.1, probabilities in percent)."""
+    from model.report.render import date_text
+
+    def year(entry):
+        return "after horizon" if entry["after_horizon"] else f"{entry['value']:.1f}"
+
+    iv80 = next((iv for iv in summary["intervals"] if abs(iv["prob"] - 0.8) < 1e-9), None)
+    p_by = summary["p_by_year"]
+    return {"run": name, "scenario": scenario, "kind": kind, "cutoff": date_text(cutoff_year),
+            "median": year(summary["median"]),
+            "80% interval": f"{year(iv80['lower'])} - {year(iv80['upper'])}" if iv80 else "",
+            "P(by 2030)": f"{p_by['2030']['p']:.1%}" if "2030" in p_by else "",
+            "P(by 2050)": f"{p_by['2050']['p']:.1%}" if "2050" in p_by else "",
+            "P(after horizon)": f"{summary['p_after_horizon']['p']:.1%}",
+            "draws": summary.get("n_draws", ""), "run_dir": str(run_dir)}
+
+
+def write_compare_tables(rows: list[dict], csv_path: Path, md_path: Path) -> tuple[Path, Path]:
+    """The comparison as CSV (for a spreadsheet) and a Markdown table (for a README or issue)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COMPARE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    _atomic_text(csv_path, buf.getvalue())
+    lines = ["| " + " | ".join(COMPARE_COLUMNS) + " |",
+             "|" + "|".join("---" for _ in COMPARE_COLUMNS) + "|"]
+    lines += ["| " + " | ".join(str(r[c]).replace("|", "/") for c in COMPARE_COLUMNS) + " |"
+              for r in rows]
+    _atomic_text(md_path, "\n".join(lines) + "\n")
+    return csv_path, md_path

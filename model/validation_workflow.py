@@ -22,30 +22,35 @@ def add_validation_commands(sub) -> None:
                           "in this process, compiling once)")
     sbc.add_argument("--workers", type=int, default=2,
                      help="local cluster workers (default 2; each compiles the model once)")
-    sbc.add_argument("--cache-dir", type=Path, default=Path(".oomcast-cache"))
-    sbc.add_argument("--draws", type=int, default=500)
-    sbc.add_argument("--tune", type=int, default=500)
-    sbc.add_argument("--chains", type=int, default=2)
+    sbc.add_argument("--cache-dir", type=Path, default=Path(".oomcast-cache"),
+                     help="result cache (default: .oomcast-cache)")
+    sbc.add_argument("--draws", type=int, default=500, help="draws per chain per fit (default 500)")
+    sbc.add_argument("--tune", type=int, default=500, help="tuning steps per chain (default 500)")
+    sbc.add_argument("--chains", type=int, default=2, help="chains per fit (default 2)")
     sbc.add_argument("--ranks", type=int, default=100, help="thinned draws ranked per fit (L)")
-    sbc.add_argument("--seed", type=int, default=20240)
-    sbc.add_argument("--data-dir", type=Path, default=None)
+    sbc.add_argument("--seed", type=int, default=20240, help="random seed (default 20240)")
+    sbc.add_argument("--data-dir", type=Path, default=None,
+                     help="curated data folder (default: the shipped data)")
 
     bt = sub.add_parser("backtest", help="fit on data before each --as-of cutoff and score the "
                         "predictive distribution of every later observation")
     bt.add_argument("--as-of", dest="as_of", action="append", required=True,
                     help="cutoff (ISO date or decimal year); repeat for several")
-    bt.add_argument("--priors", default="default")
-    bt.add_argument("--out", type=Path, default=Path("runs/backtest"))
-    bt.add_argument("--draws", type=int, default=500)
-    bt.add_argument("--tune", type=int, default=500)
-    bt.add_argument("--chains", type=int, default=2)
-    bt.add_argument("--seed", type=int, default=20231)
-    bt.add_argument("--sampler", choices=("pymc", "nutpie"), default="pymc")
-    bt.add_argument("--data-dir", type=Path, default=None)
+    bt.add_argument("--priors", default="default", help="scenario name or file")
+    bt.add_argument("--out", type=Path, default=Path("runs/backtest"),
+                    help="output dir (default runs/backtest)")
+    bt.add_argument("--draws", type=int, default=500, help="draws per chain (default 500)")
+    bt.add_argument("--tune", type=int, default=500, help="tuning steps per chain (default 500)")
+    bt.add_argument("--chains", type=int, default=2, help="chains per fit (default 2)")
+    bt.add_argument("--seed", type=int, default=20231, help="random seed (default 20231)")
+    bt.add_argument("--sampler", choices=("pymc", "nutpie"), default="pymc",
+                    help="NUTS implementation (default pymc)")
+    bt.add_argument("--data-dir", type=Path, default=None,
+                    help="curated data folder (default: the shipped data)")
 
     ppc = sub.add_parser("ppc", help="posterior predictive checks of every stream and LOO-PIT "
                          "of a run -> RUN_DIR/ppc.png, loo_pit.png, ppc.json")
-    ppc.add_argument("run_dir", type=Path)
+    ppc.add_argument("run_dir", type=Path, help="a run directory written by `oomcast run`")
 
 
 def main(args) -> int:
@@ -105,9 +110,16 @@ def _ppc(args, start: float) -> int:
     from model.studies.ppc import run_ppc
 
     result = run_ppc(args.run_dir)
+    from model.studies.ppc import STREAM_TITLES
+
     for stream, r in result["streams"].items():
-        print(f"{stream:32s} n={r['n']:4d}  inside 50%: {r['inside_50']:.0%}  "
-              f"90%: {r['inside_90']:.0%}  LOO-PIT KS p={r['loo_pit_ks_p']:.3f}")
+        print(f"{STREAM_TITLES.get(stream, stream):44s} n={r['n']:4d}  inside 50%: "
+              f"{r['inside_50']:.0%}  90%: {r['inside_90']:.0%}  LOO-PIT KS "
+              f"p={r['loo_pit_ks_p']:.3f}" + ("  FLAGGED" if r["flags"] else ""))
+    for stream, r in result["streams"].items():
+        for flag in r["flags"]:
+            print(f"oomcast: warning: {STREAM_TITLES.get(stream, stream)}: {flag}",
+                  file=sys.stderr)
     print(f"wrote {args.run_dir}/ (ppc.png, loo_pit.png, ppc.json) in "
           f"{time.perf_counter() - start:.0f} s")
     return EXIT_OK

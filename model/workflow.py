@@ -90,10 +90,17 @@ def _run_inputs(scenario_path, out_dir, overwrite: bool, data_dir):
     return out_dir, scenario, streams, default_cutoff_year(streams)
 
 
-def _check_cutoff(cutoff: float, default: float, scenario: Scenario) -> None:
-    if cutoff > default + 1e-9:
-        raise ValueError(f"--as-of {cutoff:.2f} is after the data's vintage ({default:.2f}); "
+def _refuse_after_vintage(cutoff: float, data_cutoff: float) -> None:
+    """`--as-of` later than the data is refused for fits and prior-only runs alike: 'now' cannot
+    be later than the latest observation the model has (a prior-only run would otherwise count
+    every draw below the requirement there as 'arrived' at the start)."""
+    if cutoff > data_cutoff + 1e-9:
+        raise ValueError(f"--as-of {cutoff:.2f} is after the data's vintage ({data_cutoff:.2f}); "
                          "the model cannot condition on data it does not have")
+
+
+def _check_cutoff(cutoff: float, default: float, scenario: Scenario) -> None:
+    _refuse_after_vintage(cutoff, default)
     if cutoff <= scenario.settings["compute_fit_start_year"] + 2:
         raise ValueError(f"--as-of {cutoff:.2f} leaves too little frontier-compute data "
                          f"(fit starts {scenario.settings['compute_fit_start_year']:.0f})")
@@ -261,6 +268,7 @@ def prior_only_cutoff(scenario: Scenario, as_of: float | None,
     (t_now - t_ref), then the capped growth of model/projection.py.
     """
     if as_of is not None:
+        _refuse_after_vintage(float(as_of), data_cutoff)
         return float(as_of), "--as-of"
     start = scenario.settings.get("prior_only_start_year")
     if start is not None:
@@ -412,7 +420,7 @@ def _execute_prior_only(scenario_path, out_dir, seed: int, n_draws: int, as_of, 
         arrival_figure(draws["arrival_year"], summary, cutoff, scenario.horizon_year,
                        f"Prior only (no data): when does effective compute reach the "
                        f"requirement? Scenario '{scenario.name}'", caption,
-                       tmp / "arrival.png")
+                       tmp / "arrival.png", conditioned=False)
         _prior_trajectory(params, draws, scenario, cutoff, obs, caption,
                           tmp / "trajectory.png", prior_trajectory_figure)
         draw_limits_figure(inputs, start_years, scenario, cutoff, caption, tmp / "limits.png",

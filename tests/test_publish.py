@@ -329,7 +329,9 @@ def test_publish_flags_a_tampered_run(run_dir, tmp_path):
     result = oomcast("publish", run_copy, "--out", tmp_path / "out")
     assert result.returncode == 1
     assert "data stream frontier_compute: file changed since the run" in result.stderr
-    result = oomcast("publish", tmp_path / "nowhere")
+    result = oomcast("publish", tmp_path / "nowhere")  # the CLI's one wording for every command
+    assert result.returncode == 2 and "no such run directory" in result.stderr
+    result = oomcast("publish", tmp_path)  # exists, but holds no run
     assert result.returncode == 2 and "not a run directory" in result.stderr
 
 

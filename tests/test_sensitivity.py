@@ -141,10 +141,12 @@ def test_every_block_and_stream_is_a_component(run):
         inputs.quantities)
 
 
-def test_sensitivity_command_writes_json_and_figure(run, tmp_path):
+def test_sensitivity_command_writes_json_and_figure(run, tmp_path, capsys):
     from model.cli import main
 
     assert main(["sensitivity", str(run.path)]) == 0
+    # the caveat that power-scaling cannot see the requirement anchors is printed
+    assert "caveat: power-scaling cannot see the requirement anchors" in capsys.readouterr().out
     doc = json.loads((run.path / "sensitivity.json").read_text())
     assert doc["schema_version"] == 1 and doc["kind"] == "oomcast.sensitivity"
     assert doc["method"]["threshold"] == 0.05 and doc["method"]["pareto_k_max"] == 0.7

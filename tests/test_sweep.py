@@ -300,6 +300,38 @@ def test_compare_overlays_runs(run, tmp_path):
     assert main(["compare", str(run.path), str(run.path), "--labels", "a", "b",
                  "--out", str(out)]) == 0
     assert out.stat().st_size > 10_000
+    # the table beside the figure: one row per run, the run's own numbers
+    import csv
+
+    rows = list(csv.DictReader((tmp_path / "cmp.csv").open()))
+    assert [r["run"] for r in rows] == ["a", "b"] and rows[0]["kind"] == "posterior"
+    summary = json.loads((run.path / "summary.json").read_text())["arrival_year"]
+    assert rows[0]["P(after horizon)"] == f"{summary['p_after_horizon']['p']:.1%}"
+    md = (tmp_path / "cmp.md").read_text().splitlines()
+    assert md[0].startswith("| run | scenario |") and len(md) == 4
+    # without labels: scenario names, made unique
+    from model.study_workflow import compare
+
+    result = compare([run.path, run.path], tmp_path / "cmp2.png")
+    name = next(iter(result.summaries))
+    assert list(result.summaries) == [name, f"{name} #2"]
+
+
+def test_scenario_colours_are_distinct_for_presets_and_stable_across_processes():
+    import subprocess
+    import sys
+
+    from model.report.study_figures import scenario_colour
+    from model.scenario import PRIORS_DIR
+    from model.shipped import preset_names
+
+    names = preset_names(PRIORS_DIR)
+    assert len({scenario_colour(n) for n in names}) == len(names)
+    code = ("from model.report.study_figures import scenario_colour as c; "
+            "print(c('my-scenario'), c('default'))")
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.split()
+    assert other == [scenario_colour("my-scenario"), scenario_colour("default")]
 
 
 def test_compare_to_a_folder_is_a_one_line_error(run, tmp_path, capsys):

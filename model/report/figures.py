@@ -59,8 +59,9 @@ def _caption(fig, caption: str, fontsize: float = 7) -> None:
              wrap=True)
 
 
-def _finish(fig, caption: str, path: Path, narrow: bool = False) -> None:
-    """Lay out, add the provenance caption, save (phone layouts at a higher dpi), close."""
+def _finish(fig, caption: str, path: Path, narrow: bool = False, top: float = 1.0) -> None:
+    """Lay out (axes below `top`, a figure fraction), add the provenance caption, save (phone
+    layouts at a higher dpi), close."""
     if narrow:
         # wrap the caption by hand: matplotlib's wrap does not reserve room for it
         lines, line = [], ""
@@ -75,7 +76,7 @@ def _finish(fig, caption: str, path: Path, narrow: bool = False) -> None:
         bottom = (len(lines) * 7.5 * 1.25 + 6) / 72 / height_in
     else:
         bottom = 0.03
-    fig.tight_layout(rect=(0, bottom, 1, 1))
+    fig.tight_layout(rect=(0, bottom, 1, top))
     _caption(fig, caption, 7)
     fig.savefig(path, dpi=NARROW_DPI if narrow else 120)
     plt.close(fig)
@@ -84,8 +85,12 @@ def _finish(fig, caption: str, path: Path, narrow: bool = False) -> None:
 @phone_aware
 def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
                    horizon_year: float, title: str, caption: str, path: Path,
-                   references=None, narrow: bool = False) -> None:
+                   references=None, narrow: bool = False, conditioned: bool = True) -> None:
     """CDF (top) and density per year (bottom) of the arrival year, intervals shaded.
+
+    conditioned=False (prior-only and implied-prior draws): the draws are not conditioned on
+    "no AGI yet", so those already past the requirement at the start year "arrive" there; the
+    figure says so and labels that mass, P(T <= start), where the CDF starts.
 
     references: optional published forecasts (model/report/references.py `ReferenceForecast`):
     their published (year, P(by year)) points are marked on the CDF and their medians on the
@@ -106,27 +111,47 @@ def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
     ax_cdf.text(horizon_year, 1 - p_after + 0.01,
                 f"{p_after * 100:.0f}% after {horizon_year:.0f}", ha="right", va="bottom",
                 fontsize=_fs(narrow, 9), color=GREY)
+    ax_cdf.set_xlim(cutoff_year, horizon_year)
+    ax_cdf.set_ylim(0, 1)
+    ref_points = [pt for ref in refs for pt in ref.points if pt[0] <= horizon_year]
+    ref_points += [(ref.median_year, 0.5) for ref in refs
+                   if cutoff_year <= ref.median_year <= horizon_year]
     for year in REPORT_YEARS:
         entry = summary["p_by_year"][str(year)]
         ax_cdf.plot(year, entry["p"], "o", color=ORANGE, ms=4)
         if not narrow or year in (2027, 2030, 2035, 2050, 2100):
             ax_cdf.annotate(f"{entry['p'] * 100:.0f}%", (year, entry["p"]),
-                            textcoords="offset points", xytext=(3, -12),
+                            textcoords="offset points",
+                            xytext=_label_offset(ax_cdf, (year, entry["p"]), ref_points),
                             fontsize=_fs(narrow, 8), color=ORANGE)
-    ax_cdf.set_ylim(0, 1)
     ax_cdf.set_ylabel("probability AGI has arrived")
     ax_cdf.grid(alpha=0.3)
     med = summary["median"]
     med_text = "after horizon" if med["after_horizon"] else f"{med['value']:.1f}"
+    unconditioned = "" if conditioned else " · NOT conditioned on 'no AGI yet'"
     if narrow:
-        ax_cdf.set_title(f"median {med_text}; dots: P(by report years)")
+        ax_cdf.set_title(f"median {med_text}; dots: P(by report years)"
+                         + ("\nnot conditioned on 'no AGI yet'" if not conditioned else ""))
     else:
         ax_cdf.set_title(f"{title}\nmedian {med_text}; dots: P(by "
-                         f"{', '.join(map(str, REPORT_YEARS))})", fontsize=11)
+                         f"{', '.join(map(str, REPORT_YEARS))}){unconditioned}", fontsize=11)
+    at_start = float(np.mean(x <= cutoff_year + 1e-9))
+    if not conditioned and at_start > 0:
+        ax_cdf.annotate(f"{at_start:.1%} of draws already past the requirement at the start "
+                        f"({cutoff_year:.0f})\n(not conditioned on 'no AGI yet')",
+                        (cutoff_year, at_start), textcoords="offset points",
+                        xytext=(10, 95 if narrow else 150),
+                        fontsize=_fs(narrow, 8, 7), color=GREY,
+                        arrowprops={"arrowstyle": "->", "color": GREY, "lw": 0.8},
+                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     for i, ref in enumerate(refs):
+        # only the points that were published: no line between them (it would imply numbers
+        # nobody published); the published median is the point where its CDF crosses 1/2
         style = REFERENCE_STYLES[i % len(REFERENCE_STYLES)]
         shown = [(y, p) for y, p in ref.points if y <= horizon_year]
-        ax_cdf.plot([y for y, _ in shown], [p for _, p in shown], ls=":", lw=1,
+        if cutoff_year <= ref.median_year <= horizon_year:
+            shown.append((ref.median_year, 0.5))
+        ax_cdf.plot([y for y, _ in shown], [p for _, p in shown], ls="none",
                     color=style["color"], marker=style["marker"], ms=5 if narrow else 6,
                     mfc="white", mew=1.4, label=f"{ref.label}, {ref.date[:7]}")
 
@@ -139,27 +164,27 @@ def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
         lo, hi = iv["lower"], iv["upper"]
         if lo["after_horizon"]:
             continue
-        hi_v = horizon_year if hi["after_horizon"] else hi["value"]
-        y = top * (1.25 - 0.12 * i)
-        ax_pdf.plot([lo["value"], hi_v], [y, y], color=ORANGE, lw=3 - 0.7 * i,
-                    solid_capstyle="butt")
-        end = f"after {horizon_year:.0f}" if hi["after_horizon"] else f"{hi_v:.0f}"
-        ax_pdf.text(hi_v if not hi["after_horizon"] else horizon_year, y,
-                    f"  {int(iv['prob'] * 100)}%: {lo['value']:.0f}–{end}",
-                    va="center", ha="left" if not hi["after_horizon"] else "right",
-                    fontsize=_fs(narrow, 8), color=ORANGE,
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5}
-                    if hi["after_horizon"] else None)
-    ax_pdf.set_ylim(0, top * (1.55 if refs else 1.4))
-    for i, ref in enumerate(refs):
-        style = REFERENCE_STYLES[i % len(REFERENCE_STYLES)]
-        if cutoff_year <= ref.median_year <= horizon_year:
-            ax_pdf.plot(ref.median_year, top * 1.45, marker=style["marker"],
-                        ms=5 if narrow else 6, mfc="white", mew=1.4, color=style["color"],
-                        ls="none")
-    if refs:
-        ax_pdf.text(horizon_year, top * 1.45, "published medians ", ha="right", va="center",
-                    fontsize=_fs(narrow, 7), color=GREY)
+        y = top * (1.5 - 0.16 * i)
+        lw = 3 - 0.7 * i
+        label = f"{int(iv['prob'] * 100)}%: {lo['value']:.0f}–"
+        if hi["after_horizon"]:
+            # open-ended: drawn to the axis edge with an arrow, labelled above its start
+            ax_pdf.annotate("", xy=(horizon_year, y), xytext=(lo["value"], y),
+                            arrowprops={"arrowstyle": "-|>,head_width=0.3,head_length=0.6",
+                                        "color": ORANGE, "lw": lw, "shrinkA": 0,
+                                        "shrinkB": 0})
+            ax_pdf.text(max(lo["value"], cutoff_year + 0.4 * (horizon_year - cutoff_year)), y,
+                        f"{label}after {horizon_year:.0f}", va="bottom", ha="left",
+                        fontsize=_fs(narrow, 8), color=ORANGE)
+        else:
+            ax_pdf.plot([lo["value"], hi["value"]], [y, y], color=ORANGE, lw=lw,
+                        solid_capstyle="butt")
+            ax_pdf.text(hi["value"], y, f"  {label}{hi['value']:.0f}", va="center",
+                        ha="left", fontsize=_fs(narrow, 8), color=ORANGE)
+    ax_pdf.set_ylim(0, top * 1.7)
+    if not conditioned and at_start > 0:
+        ax_pdf.text(cutoff_year, top * 1.02, f" {at_start:.1%} at the start", fontsize=_fs(
+            narrow, 7, 6.5), color=GREY, va="bottom", ha="left")
     if not med["after_horizon"]:
         for ax in (ax_cdf, ax_pdf):
             ax.axvline(med["value"], color=ORANGE, lw=1.2, ls="--")
@@ -171,17 +196,36 @@ def arrival_figure(arrival_years: np.ndarray, summary: dict, cutoff_year: float,
     if refs and narrow:
         handles, labels = ax_cdf.get_legend_handles_labels()
         ax_pdf.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.28),
-                      frameon=False, title="published forecasts: (year, P by year)")
+                      frameon=False,
+                      title="published forecasts: (year, P by year),\nmedians at 0.5")
     elif refs:
         ax_cdf.legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.9,
-                      title="published forecasts (year, P by year)", title_fontsize=8)
+                      title="published forecasts (year, P by year; medians at 0.5)",
+                      title_fontsize=8)
     _finish(fig, caption, path, narrow)
+
+
+def _label_offset(ax, point: tuple[float, float], avoid: list[tuple[float, float]],
+                  clearance_px: float = 14.0) -> tuple[float, float]:
+    """Offset (points) for a value label at `point`: below-right unless a marker in `avoid`
+    sits there, then above-left, then above-right (display coordinates, after the limits)."""
+    to_px = ax.transData.transform
+    x0, y0 = to_px(point)
+    markers = [to_px(a) for a in avoid]
+    candidates = ((3, -12), (-16, 5), (3, 5))
+    px_per_pt = ax.figure.dpi / 72.0
+    for dx, dy in candidates:
+        cx, cy = x0 + (dx + 6) * px_per_pt, y0 + (dy + 4) * px_per_pt
+        if all(np.hypot(cx - mx, cy - my) > clearance_px * px_per_pt for mx, my in markers):
+            return dx, dy
+    return candidates[0]
 
 
 def draw_fan_and_requirement(ax, years, paths, requirement_draws, band: str, median: str,
                              requirement: str) -> None:
     """The 50/80/90% bands and median of effective-compute paths (n, len(years)), and the
-    requirement's 50% interval and median (finite draws of R; +inf = no path left out).
+    requirement's 50% and 90% intervals (the same probabilities, and shading, as the compute
+    bands) and median (finite draws of R; +inf = no path left out).
     band / median / requirement: legend wording ("band" -> "90% band"; "posterior" or "prior").
     """
     for prob, alpha in zip(INTERVAL_PROBS[::-1], (0.15, 0.25, 0.4), strict=True):
@@ -191,10 +235,12 @@ def draw_fan_and_requirement(ax, years, paths, requirement_draws, band: str, med
     ax.plot(years, np.median(paths, axis=0), color=BLUE, lw=2, label=median)
     r = requirement_draws[np.isfinite(requirement_draws)]
     if r.size:
-        r25, r50, r75 = np.quantile(r, [0.25, 0.5, 0.75])
-        ax.axhspan(r25, r75, color=ORANGE, alpha=0.18, lw=0,
-                   label=f"requirement, 50% interval ({requirement})")
-        ax.axhline(r50, color=ORANGE, lw=1.5, ls="--", label=f"requirement, median ({requirement})")
+        for prob, alpha in ((0.9, 0.12), (0.5, 0.22)):
+            lo, hi = np.quantile(r, [(1 - prob) / 2, 1 - (1 - prob) / 2])
+            ax.axhspan(lo, hi, color=ORANGE, alpha=alpha, lw=0,
+                       label=f"requirement, {int(prob * 100)}% interval ({requirement})")
+        ax.axhline(np.median(r), color=ORANGE, lw=1.5, ls="--",
+                   label=f"requirement, median ({requirement})")
 
 
 @phone_aware
@@ -225,11 +271,16 @@ def trajectory_figure(years: np.ndarray, paths: np.ndarray, cutoff_year: float,
     ax.set_xlabel("year")
     ax.set_ylabel(f"log10 effective training FLOP (at {reference_year:g} algorithms)")
     ax.grid(alpha=0.3)
+    dots = (f"dots: frontier models' training compute converted to {reference_year:g} "
+            f"algorithms (x the fitted algorithmic progress since release)")
     if narrow:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1, frameon=False,
+                  title=dots.replace(" converted", "\nconverted"), title_fontsize=7.5)
     else:
         ax.set_title(title, fontsize=11)
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        # the lower right is empty (history sits lower left, the fan and requirement above)
+        ax.legend(loc="lower right", fontsize=7.5, frameon=True, framealpha=0.92, ncol=2,
+                  title=dots.replace(" (x", "\n(x"), title_fontsize=7.5)
     _finish(fig, caption, path, narrow)
 
 
@@ -292,23 +343,29 @@ def growth_figure(years: np.ndarray, growth_paths: np.ndarray, arrival_years: np
 @phone_aware
 def prior_posterior_figure(panels: list[dict], caption: str, path: Path,
                            narrow: bool = False) -> None:
-    """Prior against posterior, one panel per growth rate (OOM / yr).
+    """Prior against posterior, one panel per quantity, as density lines (Gaussian KDE).
 
-    panels: dicts with `label`, `posterior` (draws) and `prior` (draws, or None when the
-    parameter touches no datum, so that its posterior is its prior, drawn exactly).
+    panels: dicts with `label`, `posterior` (draws), `prior` (draws, or None when the parameter
+    touches no datum, so that its posterior is its prior, drawn exactly) and optionally `unit`
+    (x label, default OOM / yr) and `note`. Each axis spans the 0.5-99.5% range of prior and
+    posterior together, so neither is clipped to the other; one legend for the figure sits
+    above the panels, clear of every peak.
     """
     cols = 2 if narrow else 3
     rows = int(np.ceil(len(panels) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(NARROW_WIDTH_IN, 1.9 * rows + 0.9) if narrow
-                             else (9, 2.4 * rows + 0.6), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(NARROW_WIDTH_IN, 1.9 * rows + 1.1) if narrow
+                             else (9, 2.4 * rows + 0.9), squeeze=False)
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         post = np.asarray(panel["posterior"], dtype=float).ravel()
+        post = post[np.isfinite(post)]
         prior = None if panel["prior"] is None else np.asarray(panel["prior"], float).ravel()
+        if prior is not None:
+            prior = prior[np.isfinite(prior)]
         both = post if prior is None else np.concatenate([post, prior])
         lo, hi = np.quantile(both, [0.005, 0.995])
         ax.set_title(panel["label"], fontsize=_fs(narrow, 9))
         ax.set_yticks([])
-        ax.set_xlabel("OOM / yr", fontsize=_fs(narrow, 8, 7.5))
+        ax.set_xlabel(panel.get("unit", "OOM / yr"), fontsize=_fs(narrow, 8, 7.5))
         ax.grid(alpha=0.3)
         if hi - lo <= 1e-9 * max(1.0, abs(lo)):  # a Fixed prior: one value, no density
             ax.axvline(lo, color=BLUE, lw=2)
@@ -317,17 +374,52 @@ def prior_posterior_figure(panels: list[dict], caption: str, path: Path,
                     transform=ax.transAxes, ha="center", fontsize=_fs(narrow, 8, 7.5),
                     color=GREY, bbox={"facecolor": "white", "edgecolor": "none"})
             continue
-        bins = np.linspace(lo, hi, 40 if narrow else 50)
+        pad = 0.05 * (hi - lo)
+        grid = np.linspace(lo - pad, hi + pad, 300)
         if prior is not None:
-            ax.hist(prior, bins=bins, density=True, histtype="stepfilled", color=GREY,
-                    alpha=0.25, label="prior")
-            ax.hist(prior, bins=bins, density=True, histtype="step", color=GREY, lw=1)
-        ax.hist(post, bins=bins, density=True, histtype="stepfilled", color=BLUE, alpha=0.6,
-                label="posterior" if prior is not None else "posterior = prior")
-        ax.legend(fontsize=_fs(narrow, 7, 7.5), frameon=False, loc="upper right")
+            ax.plot(grid, _kde(prior, grid), color=GREY, lw=1.4, ls="--")
+        dens = _kde(post, grid)
+        ax.fill_between(grid, dens, color=BLUE, alpha=0.25 if prior is not None else 0.15, lw=0)
+        ax.plot(grid, dens, color=BLUE, lw=1.8, ls="-" if prior is not None else ":")
+        ax.set_xlim(grid[0], grid[-1])
+        ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.08)
+        if panel.get("note"):
+            ax.text(0.02, 0.97, panel["note"], transform=ax.transAxes, va="top",
+                    fontsize=_fs(narrow, 6.5, 6.5), color=GREY)
     for ax in axes.ravel()[len(panels):]:
         ax.set_visible(False)
-    _finish(fig, caption, path, narrow)
+    handles = [plt.Line2D([], [], color=GREY, lw=1.4, ls="--", label="prior"),
+               plt.Line2D([], [], color=BLUE, lw=1.8, label="posterior"),
+               plt.Line2D([], [], color=BLUE, lw=1.8, ls=":",
+                          label="posterior = prior (touches no datum)")]
+    fig.legend(handles=handles, loc="upper center", ncol=1 if narrow else 3, frameon=False,
+               fontsize=_fs(narrow, 8, 7.5), bbox_to_anchor=(0.5, 1.0))
+    _finish(fig, caption, path, narrow, top=1 - (0.75 if narrow else 0.4) / fig.get_figheight())
+
+
+def _kde(draws: np.ndarray, grid: np.ndarray, max_draws: int = 4000) -> np.ndarray:
+    """Gaussian KDE (Scott's bandwidth) of at most max_draws evenly thinned draws on grid."""
+    from scipy.stats import gaussian_kde
+
+    x = draws[:: max(1, draws.size // max_draws)]
+    if np.ptp(x) <= 0:
+        return np.zeros_like(grid)
+    return gaussian_kde(x)(grid)
+
+
+def ranks_ties_at_random(x: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Ranks 0..n-1 of all draws (every chain together), ties broken in random order.
+
+    Rank plots assume continuous draws. The arrival year is censored at the horizon, so every
+    draw after it has the same value; az.plot_rank would give that block one (average) rank and
+    pile it into one bar in every chain. Ranking tied draws in a random order restores the
+    uniform distribution of ranks under good mixing (ranks are monotone in the value, so
+    az.plot_rank of these ranks is az.plot_rank of the draws wherever there are no ties)."""
+    flat = np.asarray(x, dtype=float).ravel()
+    order = np.lexsort((np.random.default_rng(seed).random(flat.size), flat))
+    ranks = np.empty(flat.size)
+    ranks[order] = np.arange(flat.size)
+    return ranks.reshape(np.shape(x))
 
 
 @phone_aware

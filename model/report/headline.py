@@ -88,6 +88,25 @@ def headline_numbers(arrival_years, horizon_year: float, summary: dict | None = 
     }
 
 
+#: Above this share of draws after the horizon, highest-density intervals are not shown: the
+#: density after the horizon is unknown (the draws are censored), so an HDI there is set by the
+#: censoring and by the start year (its lower bound collapses onto the cutoff), not by the forecast.
+HDI_MAX_P_AFTER_HORIZON = 0.05
+
+
+def hdi_hidden_reason(headline: dict) -> str | None:
+    """Why the report hides the HDIs of this headline, or None when they are shown."""
+    p_after = headline["p_after_horizon"]["p"]
+    if p_after <= HDI_MAX_P_AFTER_HORIZON:
+        return None
+    return (f"Highest-density intervals are not shown: {p_after:.0%} of the draws arrive after "
+            f"{headline['horizon_year']:.0f} (more than {HDI_MAX_P_AFTER_HORIZON:.0%}), where the "
+            f"density is unknown, so an HDI would be set by the censoring at the horizon and would "
+            f"start at the data cutoff rather than say where arrival is most likely. The "
+            f"equal-tailed intervals need no density and are open-ended where they reach the "
+            f"horizon. intervals.json keeps the HDIs for completeness.")
+
+
 def headline_probabilities(headline: dict) -> dict[str, dict]:
     """Label -> {p, mcse} for every headline probability (the gate checks their MCSE)."""
     out = {f"P(by {y})": v for y, v in headline["p_by_year"].items()}

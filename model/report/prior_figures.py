@@ -45,7 +45,9 @@ def prior_block_figure(block: str, priors: list, title: str, caption: str, path:
     n = len(priors)
     cols = min(3, n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.9 * rows + 0.6), squeeze=False)
+    # at least 7.5 in wide, so that a one-panel block still has room for its title and footer
+    width = max(4.2 * cols, 7.5)
+    fig, axes = plt.subplots(rows, cols, figsize=(width, 2.9 * rows + 1.0), squeeze=False)
     for ax, prior in zip(axes.ravel(), priors, strict=False):
         d = _density(prior.dist)
         if d is None:
@@ -72,8 +74,19 @@ def prior_block_figure(block: str, priors: list, title: str, caption: str, path:
         ax.axis("off")
     fig.suptitle(f"{title}\nblock '{block}': prior densities; orange: 5%, 50% (dashed), 95%",
                  fontsize=10)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    _caption(fig, caption)
+    _save_with_footer(fig, caption, path)
+
+
+def _save_with_footer(fig, caption: str, path: Path) -> None:
+    """Lay out with room for the suptitle and the caption wrapped to the figure's width (at
+    spaces only), save, close: nothing is cut at either edge."""
+    import textwrap
+
+    width, height = fig.get_figwidth(), fig.get_figheight()
+    lines = textwrap.wrap(caption, width=int(width * 16), break_long_words=False,
+                          break_on_hyphens=False) or [""]
+    fig.tight_layout(rect=(0, (0.1 + 0.12 * len(lines)) / height, 1, 1 - 0.05 / height))
+    _caption(fig, "\n".join(lines))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -95,10 +108,7 @@ def requirement_figure(grid: np.ndarray, components: list[tuple[str, float, np.n
     ax.grid(alpha=0.3)
     ax.set_title(f"{title}\n'no path' (R = +inf): {no_path_weight:.1%}", fontsize=10)
     ax.legend(fontsize=7.5, frameon=False)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    _caption(fig, caption)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save_with_footer(fig, caption, path)
 
 
 def prior_trajectory_figure(years: np.ndarray, paths: np.ndarray, cutoff_year: float,

@@ -48,6 +48,7 @@ from model.summary import censored, summarize_arrival, summarize_posterior
 
 FORMATS = ("html", "md")
 SENSITIVITY_FILE = "sensitivity.json"
+PPC_FILE = "ppc.json"
 
 #: Parameters shown in the rank plots: every growth rate that is sampled, the softness of
 #: "no AGI yet" (the one parameter the present informs directly), and the arrival year.
@@ -113,6 +114,7 @@ class Report:
     sensitivity_figure: Figure | None = None
     explorer: tuple[dict, str] | None = None  # (payload, its JSON): the requirement explorer
     explorer_problem: str | None = None
+    ppc: dict | None = None  # RUN_DIR/ppc.json (oomcast ppc), or None when it was not run
 
     @property
     def caption(self) -> str:
@@ -134,6 +136,7 @@ class PublishResult:
     intervals_path: Path
     failures: list[str]
     draft: bool
+    lede: str = ""  # the headline in one line (render.lede_text), printed by `oomcast publish`
 
 
 def _json(value):
@@ -229,6 +232,47 @@ def _sensitivity(run_dir: Path, attrs: dict):
                     "about 0.8 to 1.25), by importance weighting of this run's draws "
                     "(oomcast sensitivity).", png) if png.is_file() else None
     return doc, problem, figure
+
+
+def _requirement_panel(idata, scenario) -> dict | None:
+    """Prior and posterior of the requirement R (log10 FLOP at reference-year algorithms).
+
+    Prior: model/requirement.py `draw_prior` (the unconditioned mixture) at the prior draws of
+    the forecast domain's algorithmic rate, which moves anchors stated at other years' algorithms
+    to the reference year. Posterior: the run's exact conditional draws. 'No path' (R = +inf)
+    draws are left out of the densities and their shares given in the note."""
+    from model.requirement import draw_prior
+
+    post = idata.posterior
+    rate = "algorithmic_growth_oom_per_year"
+    req = getattr(scenario, "requirement", None)
+    if (req is None or "requirement_log10_flop" not in post or "prior" not in idata.groups()
+            or rate not in idata.prior):
+        return None
+    g = idata.prior[rate]
+    if "domain" in g.dims:
+        g = g.sel(domain=scenario.forecast_domain)
+    prior = draw_prior(np.random.default_rng(0), req, g.to_numpy().ravel(),
+                       scenario.reference_year)
+    posterior = post["requirement_log10_flop"].to_numpy().ravel()
+    return {"label": "requirement R", "prior": prior, "posterior": posterior,
+            "unit": f"log10 FLOP at {scenario.reference_year:g} algorithms",
+            "note": f"no path: prior {np.mean(np.isinf(prior)):.0%}, "
+                    f"posterior {np.mean(np.isinf(posterior)):.0%}"}
+
+
+def _ppc(run_dir: Path) -> dict | None:
+    """RUN_DIR/ppc.json written by `oomcast ppc`, or None; an unreadable file is reported."""
+    path = run_dir / PPC_FILE
+    if not path.is_file():
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        return {"error": f"{PPC_FILE} could not be read: {exc}"}
+    if not isinstance(doc, dict) or not isinstance(doc.get("streams"), dict):
+        return {"error": f"{PPC_FILE} has no 'streams' table"}
+    return doc
 
 
 def _draw_figures(report: Report, idata, scenario, fig_dir: Path) -> list[Figure]:
@@ -328,26 +372,40 @@ def _draw_figures(report: Report, idata, scenario, fig_dir: Path) -> list[Figure
                  if "prior" in idata.groups() and var in idata.prior else None)
         panels.append({"label": label, "posterior": post[var].sel(**sel).to_numpy(),
                        "prior": prior})
+    requirement = _requirement_panel(idata, scenario)
+    if requirement is not None:
+        panels.append(requirement)
     wide, narrow = both("prior_posterior", lambda p, nar: figures.prior_posterior_figure(
         panels, report.caption, p, narrow=nar))
-    out.append(Figure("prior_posterior", "Prior against posterior, every growth rate",
-                      "Grey: prior draws; blue: posterior. Rates that act only after the "
-                      "cutoff (world product, unhobbling) touch no datum, so their posterior "
-                      "is their prior, drawn exactly.", wide, narrow))
+    out.append(Figure("prior_posterior", "Prior against posterior: growth rates and the "
+                      "requirement",
+                      "Density lines. Grey dashed: prior; blue: posterior. Rates that act only "
+                      "after the cutoff (world product, unhobbling) touch no datum, so their "
+                      "posterior is their prior, drawn exactly (dotted). The requirement panel "
+                      "shows how 'no AGI yet' and the fitted algorithmic rate update the "
+                      "requirement prior (finite draws; 'no path' counted in its note).",
+                      wide, narrow))
 
     ds = post[[v for v in RANK_VARIABLES if v in post]].copy()
-    ds["arrival_year"] = (("chain", "draw"), censored(arrival, horizon))
+    ds = ds.drop_vars("arrival_year", errors="ignore")  # ranked below, ties at random
+    ds[RANK_ARRIVAL_NAME] = (("chain", "draw"),
+                             figures.ranks_ties_at_random(censored(arrival, horizon)))
     var_names = list(ds.data_vars)
     wide, narrow = both("rank", lambda p, nar: figures.rank_figure(
         ds, var_names, report.caption, p, narrow=nar))
     out.append(Figure("rank", "Rank plots",
                       f"Ranks of each draw among all chains, histogram per chain "
                       f"({report.headline['n_chains']} chains): flat, overlapping histograms "
-                      f"mean the chains explore the same distribution. Arrival year with "
-                      f"'after {horizon:.0f}' censored at {horizon + 1:.0f}: those tied draws "
-                      f"share one rank, so they pile into the last bar of every chain alike. "
+                      f"mean the chains explore the same distribution. Arrival year: the "
+                      f"draws after {horizon:.0f} are tied, so they are ranked in random order "
+                      f"among themselves (otherwise they would share one rank and pile into "
+                      f"the last bar of every chain, looking like a convergence failure). "
                       f"The diagnostics table covers every free parameter.", wide, narrow))
     return out
+
+
+#: The rank plot's name for the arrival year, ranked with ties (after the horizon) at random.
+RANK_ARRIVAL_NAME = "arrival_year (ties at random)"
 
 
 def assemble(run_dir: Path, draft: bool = False) -> tuple[Report, object]:
@@ -382,7 +440,7 @@ def assemble(run_dir: Path, draft: bool = False) -> tuple[Report, object]:
         draft=is_draft, diagnostics=diag, attrs=attrs, scenario=scenario,
         scenario_problem=problem, data=_data_provenance(attrs), references=load_references(),
         sensitivity=sensitivity, command=str(attrs["oomcast_command"]),
-        sensitivity_problem=sens_problem, sensitivity_figure=sens_figure)
+        sensitivity_problem=sens_problem, sensitivity_figure=sens_figure, ppc=_ppc(run_dir))
     return report, idata
 
 
@@ -409,7 +467,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 def publish(run_dir: Path, out_dir: Path | None = None, fmt: str = "html",
             draft: bool = False) -> PublishResult:
     """Write the report and intervals.json into out_dir (default RUN_DIR/report)."""
-    from model.report.render import render_html, render_markdown
+    from model.report.render import lede_text, render_html, render_markdown
 
     if fmt not in FORMATS:
         raise PublishError(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
@@ -436,7 +494,8 @@ def publish(run_dir: Path, out_dir: Path | None = None, fmt: str = "html",
             _write_atomic(stage / name, render_markdown(report, "figures").encode())
         _write_atomic(stage / "intervals.json", dumps(report.intervals).encode())
     report_path, intervals_path = out_dir / name, out_dir / "intervals.json"
-    return PublishResult(out_dir, report_path, intervals_path, report.failures, report.draft)
+    return PublishResult(out_dir, report_path, intervals_path, report.failures, report.draft,
+                         lede_text(report))
 
 
 def _explorer(report: Report, idata) -> tuple[tuple[dict, str] | None, str | None]:

@@ -11,12 +11,16 @@ Markdown: the same sections, with the desktop PNGs in a folder beside the file.
 from __future__ import annotations
 
 import base64
+import datetime
 import html
 import json
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
 
 from model.inference import ESS_MIN, RHAT_MAX
 from model.report.explorer import EXPLORER_CSS, explorer_html
 from model.report.gate import MCSE_PROB_MAX
+from model.report.headline import hdi_hidden_reason
 from model.scenario import PARAMETERS
 from model.summary import INTERVAL_PROBS
 
@@ -146,12 +150,14 @@ def interval_rows(h: dict) -> list[tuple[str, str, str, str, str]]:
     """(interval, equal-tailed, its MCSE, highest-density, its MCSE) rows; the first row is the
     median (a point, in the equal-tailed columns)."""
     horizon = h["horizon_year"]
+    hidden = hdi_hidden_reason(h) is not None
     rows = [("median", year_text(h["median"], horizon), f"MCSE {mcse_year_text(h['median'])}",
              "", "")]
     for et, hdi in zip(h["equal_tailed"], h["hdi"], strict=True):
         rows.append((f"{int(et['prob'] * 100)}%", interval_text(et, horizon),
-                     interval_mcse_text(et), interval_text(hdi, horizon),
-                     interval_mcse_text(hdi)))
+                     interval_mcse_text(et),
+                     "not shown (see below)" if hidden else interval_text(hdi, horizon),
+                     "" if hidden else interval_mcse_text(hdi)))
     return rows
 
 
@@ -190,12 +196,34 @@ def dist_text(dist) -> str:
                                        for k, v in params.items()) + ")"
 
 
-def citation_text(report) -> str:
+def date_text(decimal_year: float) -> str:
+    """Decimal year -> ISO calendar date, the inverse of model/data.py `decimal_year`
+    (year + days since 1 January / days in that year), e.g. 2025.8329 -> 2025-11-01."""
+    year = int(decimal_year // 1)
+    start = datetime.date(year, 1, 1)
+    days_in_year = (datetime.date(year + 1, 1, 1) - start).days
+    days = min(round((decimal_year - year) * days_in_year), days_in_year - 1)
+    return (start + datetime.timedelta(days=days)).isoformat()
+
+
+def package_version() -> str:
+    """The installed oomcast version (pyproject.toml), or 'unknown' when run from a bare tree."""
+    try:
+        return _dist_version("oomcast")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def citation_text(report, today: datetime.date | None = None) -> str:
+    """One citable line: package version, the calendar date it was published, the scenario and
+    data by hash and calendar date, seed, draws and commit."""
     a = report.attrs
     vint = json.loads(a.get("oomcast_data_vintages", "{}") or "{}")
-    return (f"oomcast, AGI arrival-year posterior, scenario '{a.get('oomcast_scenario')}' "
+    today = today or datetime.datetime.now(datetime.UTC).date()
+    return (f"oomcast {package_version()}, AGI arrival-year posterior, published "
+            f"{today.isoformat()}, scenario '{a.get('oomcast_scenario')}' "
             f"(SHA-256 {str(a.get('oomcast_scenario_sha256', ''))[:12]}), data cutoff "
-            f"{float(a['oomcast_cutoff_year']):.2f} (frontier-compute vintage "
+            f"{date_text(float(a['oomcast_cutoff_year']))} (frontier-compute vintage "
             f"{vint.get('frontier_compute', '?')}), seed {a.get('oomcast_seed')}, "
             f"{report.headline['n_draws']:,} posterior draws, code commit "
             f"{commit_text(a)}.")
@@ -205,6 +233,35 @@ def commit_text(attrs: dict) -> str:
     """Short git commit, flagged when the run's working tree had uncommitted changes."""
     commit = str(attrs.get("oomcast_git_commit", "unknown"))
     return commit[:12] + (" (with uncommitted changes)" if commit.endswith("-dirty") else "")
+
+
+PPC_HINT = ("No posterior predictive checks were run for this run directory (no ppc.json): "
+            "run `oomcast ppc RUN_DIR`, then publish again, to show how well the model "
+            "reproduces each data stream and its LOO-PIT calibration here.")
+SENSITIVITY_HINT = ("No sensitivity analysis was run for this run directory (no "
+                    "sensitivity.json): run `oomcast sensitivity RUN_DIR`, then publish again. "
+                    "Until then, the scenario's priors below are the main stated assumption "
+                    "behind the interval.")
+
+
+def ppc_rows(ppc: dict) -> list[list[str]]:
+    """(stream, n, inside 50%, inside 90%, LOO-PIT KS p, flags) per stream of ppc.json."""
+    rows = []
+    for stream, r in ppc["streams"].items():
+        flags = r.get("flags") or []
+        rows.append([str(r.get("title", stream)), str(r["n"]), f"{r['inside_50']:.0%}",
+                     f"{r['inside_90']:.0%}", f"{r['loo_pit_ks_p']:.3f}",
+                     "FLAGGED: " + "; ".join(flags) if flags else "ok"])
+    return rows
+
+
+PPC_COLUMNS = ["stream", "n", "inside 50%", "inside 90%", "LOO-PIT KS p", "flags"]
+PPC_NOTE = ("Posterior predictive checks (oomcast ppc): the share of observations inside their "
+            "50% and 90% posterior predictive intervals (about 50% and 90% when the model fits) "
+            "and the Kolmogorov-Smirnov p-value of the LOO-PIT values against uniform. A stream "
+            "is flagged when a share lies outside the central 99% binomial range for its n, or "
+            "when the KS p-value is below 0.05. Figures: ppc.png and loo_pit.png in the run "
+            "directory.")
 
 
 def flatten_json(value, prefix: str = "") -> list[tuple[str, str]]:
@@ -374,7 +431,7 @@ def render_html(report) -> str:
     parts.append(f'<p class="sub">Arrival year = the first year the frontier training run\'s '
                  f"effective compute (physical FLOP × algorithmic efficiency, at "
                  f"{float(a['oomcast_reference_year']):g} algorithms) reaches the AGI "
-                 f"requirement. Data cutoff {float(a['oomcast_cutoff_year']):.2f}; horizon "
+                 f"requirement. Data cutoff {date_text(float(a['oomcast_cutoff_year']))}; horizon "
                  f"{horizon:.0f}.</p>")
     if report.draft:
         items = "".join(f"<li>{_e(r)}</li>" for r in report.failures)
@@ -396,6 +453,8 @@ def render_html(report) -> str:
     parts.append(_table(["arrival year", "equal-tailed", "highest-density"], rows,
                         cls="headline", caption=f"Arrival year: median and credible "
                         f"intervals (MCSE in years; {h['n_draws']:,} draws)"))
+    if hdi_hidden_reason(h):
+        parts.append(f"<p><small>{_e(hdi_hidden_reason(h))}</small></p>")
     rows = [[f"P(AGI {_e(r[0])})", _e(r[1]), _e(r[2]), f"{h['n_draws']:,}"]
             for r in probability_rows(h)]
     parts.append(_table(["probability", "estimate", "MCSE", "draws"], rows, cls="headline",
@@ -459,11 +518,20 @@ def render_html(report) -> str:
     parts.append(_table(["variable", "R-hat (max)", "bulk ESS (min)", "tail ESS (min)", ""],
                         rows, numeric={1, 2, 3}, row_classes=classes, cls="diag"))
 
+    if report.ppc is None:
+        parts.append(f"<p>{_e(PPC_HINT)}</p>")
+    elif "error" in report.ppc:
+        parts.append(f'<p class="bad">{_e(report.ppc["error"])}</p>')
+    else:
+        parts.append(f"<p>{_e(PPC_NOTE)}</p>")
+        rows = ppc_rows(report.ppc)
+        parts.append(_table(PPC_COLUMNS, [[_e(c) for c in r] for r in rows], numeric={1, 2, 3, 4},
+                            row_classes=["bad" if r[5] != "ok" else "" for r in rows],
+                            cls="diag"))
+
     parts.append('<h2 id="sensitivity">Prior sensitivity</h2>')
     if report.sensitivity is None:
-        parts.append("<p>No sensitivity analysis was run for this run directory (none found: "
-                     "<code>sensitivity.json</code>). Until one is, the scenario's priors "
-                     "below are the main stated assumption behind the interval.</p>")
+        parts.append(f"<p>{_e(SENSITIVITY_HINT)}</p>")
     else:
         if report.sensitivity_problem:
             parts.append(f'<p class="bad">{_e(report.sensitivity_problem)}</p>')
@@ -563,10 +631,11 @@ def render_markdown(report, figure_dir: str) -> str:
         out.append("")
     out += [f"Arrival year = the first year the frontier training run's effective compute (at "
             f"{float(a['oomcast_reference_year']):g} algorithms) reaches the AGI requirement. "
-            f"Data cutoff {float(a['oomcast_cutoff_year']):.2f}; horizon {horizon:.0f}.", "",
+            f"Data cutoff {date_text(float(a['oomcast_cutoff_year']))}; horizon {horizon:.0f}.", "",
             "## Headline", "", f"**{lede_text(report)}**", "",
             _md_table(["arrival year", "equal-tailed", "MCSE (yr)", "highest-density",
                        "MCSE (yr)"], interval_rows(h)), "",
+            *([hdi_hidden_reason(h), ""] if hdi_hidden_reason(h) else []),
             _md_table(["P(AGI ...)", "estimate", "MCSE", "draws"],
                       [(*r, f"{h['n_draws']:,}") for r in probability_rows(h)]), "",
             f"Monte Carlo: {draws_text(h)}. Estimator: {h.get('estimator')}; HDI: "
@@ -591,10 +660,12 @@ def render_markdown(report, figure_dir: str) -> str:
                       [[k, f"{v['rhat_max']:.3f}", f"{v['ess_bulk_min']:.0f}",
                         f"{v['ess_tail_min']:.0f}"]
                        for k, v in d["per_variable"].items()]), "",
+            *([PPC_HINT, ""] if report.ppc is None else
+              [report.ppc["error"], ""] if "error" in report.ppc else
+              [PPC_NOTE, "", _md_table(PPC_COLUMNS, ppc_rows(report.ppc)), ""]),
             "## Prior sensitivity", ""]
     if report.sensitivity is None:
-        out += ["No sensitivity analysis was run for this run directory (no "
-                "`sensitivity.json`).", ""]
+        out += [SENSITIVITY_HINT, ""]
     else:
         if report.sensitivity_problem:
             out += [f"**{report.sensitivity_problem}**", ""]

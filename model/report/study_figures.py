@@ -22,12 +22,27 @@ CURVE_COLOURS = ("#c55a11", "#2e7d32", "#6a1b9a", "#00838f", "#8d6e63", "#ad1457
                  "#455a64")
 
 
+def scenario_colour(scenario: str) -> str:
+    """The same colour for a scenario in every figure and every call: a shipped preset gets its
+    own colour by its place in the sorted preset list (7 presets, 8 colours), any other name a
+    colour chosen by the CRC-32 of its name (stable across processes, unlike hash())."""
+    import zlib
+
+    from model.shipped import preset_names, shipped_dir
+
+    presets = preset_names(shipped_dir("priors"))
+    if scenario in presets and len(presets) <= len(CURVE_COLOURS):
+        return CURVE_COLOURS[presets.index(scenario)]
+    return CURVE_COLOURS[zlib.crc32(scenario.encode()) % len(CURVE_COLOURS)]
+
+
 def _finish(fig, caption: str, path: Path, title: str | None = None) -> None:
     """Lay out (room for a figure title and the wrapped provenance caption), save, close."""
     import textwrap
 
     width, height = fig.get_figwidth(), fig.get_figheight()
-    lines = textwrap.wrap(caption, width=int(width * 17)) or [""]
+    lines = textwrap.wrap(caption, width=int(width * 17), break_long_words=False,
+                          break_on_hyphens=False) or [""]
     top = 1.0
     if title:
         top = 1.0 - 0.38 / height
@@ -46,11 +61,16 @@ def _cdf_axes(ax, cutoff_year: float, horizon_year: float) -> None:
     ax.axvline(2030, color=GREY, lw=0.8, ls=":")
 
 
+#: One marker per power-scaling alpha, so that near-identical CDFs stay distinguishable.
+ALPHA_MARKERS = ("v", "^", "s", "D", "P", "X", "o")
+
+
 def power_scaled_arrival_figure(grid: np.ndarray, curves: list[dict], bars: list[dict],
                                 threshold: float, cutoff_year: float, horizon_year: float,
-                                title: str, caption: str, path: Path) -> None:
+                                title: str, caption: str, path: Path, caveat: str = "") -> None:
     """Left: arrival CDF with the prior power-scaled by each alpha. Right: arrival-year
-    sensitivity per component, the threshold dashed.
+    sensitivity per component, the threshold dashed; `caveat` (what power-scaling cannot see)
+    is written under the bars.
 
     curves: {"alpha", "cdf", "pareto_k", "flag", "median"}; bars: {"label", "kind",
     "sensitivity", "flag"} (kind "prior" | "likelihood").
@@ -63,6 +83,8 @@ def power_scaled_arrival_figure(grid: np.ndarray, curves: list[dict], bars: list
     alphas = [c["alpha"] for c in curves]
     lo, hi = np.log(min(alphas)), np.log(max(alphas))
     reference = next((c["cdf"] for c in curves if c["alpha"] == 1.0), curves[0]["cdf"])
+    others = [c for c in curves if c["alpha"] != 1.0]
+    n_marks = 9
     for c in curves:
         t = 0.5 if hi == lo else (np.log(c["alpha"]) - lo) / (hi - lo)
         base = c["alpha"] == 1.0
@@ -70,8 +92,13 @@ def power_scaled_arrival_figure(grid: np.ndarray, curves: list[dict], bars: list
         label = (f"alpha = {c['alpha']:g}{' (posterior)' if base else ''}: median {med}"
                  + ("" if base else f", k-hat {c['pareto_k']:.2f}")
                  + (" (k > 0.7: unreliable)" if c["flag"] else ""))
-        style = {"color": "black" if base else cmap(t), "lw": 2.4 if base else 1.6,
+        style = {"color": "black" if base else cmap(t), "lw": 2.4 if base else 1.4,
                  "ls": "-" if not c["flag"] else "--", "zorder": 3 if base else 2}
+        if not base:  # markers at staggered positions: near-identical curves stay apart
+            k = others.index(c)
+            step = max(grid.size // n_marks, 1)
+            style |= {"marker": ALPHA_MARKERS[k % len(ALPHA_MARKERS)], "ms": 5,
+                      "markevery": slice(step * k // max(len(others), 1), None, step)}
         ax.plot(grid, c["cdf"], label=label, **style)
         axd.plot(grid, 100 * (np.asarray(c["cdf"]) - reference), **style)
     _cdf_axes(ax, cutoff_year, horizon_year)
@@ -97,6 +124,12 @@ def power_scaled_arrival_figure(grid: np.ndarray, curves: list[dict], bars: list
                   "likelihood streams)", fontsize=10)
     axb.grid(alpha=0.3, axis="x")
     axb.set_ylim(-0.7, y.max() + 1.2)
+    if caveat:
+        import textwrap
+
+        axb.set_xlabel("power-scaling sensitivity of the arrival year (CJS)", fontsize=9)
+        axb.text(0.0, -0.1, "\n".join(textwrap.wrap("Caveat: " + caveat, 70)),
+                 transform=axb.transAxes, ha="left", va="top", fontsize=8, color="#b71c1c")
     _finish(fig, caption, path, title)
 
 
@@ -152,8 +185,9 @@ def cdf_overlay_figure(panels: list[dict], baseline: dict | None, cutoff_year: f
                        horizon_year: float, title: str, caption: str, path: Path) -> None:
     """Arrival CDFs overlaid, one panel per group, the baseline in black in each.
 
-    panels: {"title", "curves": [{"label", "grid", "cdf", "dashed"?}]}; baseline: one curve or
-    None.
+    panels: {"title", "curves": [{"label", "grid", "cdf", "dashed"?, "colour"?, "median"?}]};
+    baseline: one curve or None. A curve's median (a year, or None after the horizon) is marked
+    with a dot where its CDF crosses 1/2.
     """
     n = len(panels)
     cols = 1 if n == 1 else (2 if n <= 4 else 3)
@@ -166,9 +200,26 @@ def cdf_overlay_figure(panels: list[dict], baseline: dict | None, cutoff_year: f
             ax.plot(baseline["grid"], baseline["cdf"], color="black", lw=2.2,
                     label=baseline["label"])
         for i, c in enumerate(panel["curves"]):
-            ax.plot(c["grid"], c["cdf"], color=CURVE_COLOURS[i % len(CURVE_COLOURS)], lw=1.6,
+            colour = c.get("colour") or CURVE_COLOURS[i % len(CURVE_COLOURS)]
+            ax.plot(c["grid"], c["cdf"], color=colour, lw=1.6,
                     ls="--" if c.get("dashed") else "-", label=c["label"])
+            if c.get("median") is not None:
+                ax.plot([c["median"]], [0.5], "o", color=colour, ms=6, mec="white", mew=0.8,
+                        zorder=5)
+            start_mass = float(c["cdf"][0])
+            if c.get("dashed") and start_mass >= 0.005:
+                # a prior-only run is not conditioned on "no AGI yet": draws already past the
+                # requirement at its start year count as arrived there
+                ax.annotate(f"{start_mass:.1%} already at its start year\n(not conditioned "
+                            "on 'no AGI yet')", (c["grid"][0], start_mass),
+                            textcoords="offset points", xytext=(6, 60), fontsize=7,
+                            color=colour, bbox={"facecolor": "white", "edgecolor": "none",
+                                                "alpha": 0.85, "pad": 1},
+                            arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.6})
         _cdf_axes(ax, cutoff_year, horizon_year)
+        if any(c.get("median") is not None for c in panel["curves"]):
+            ax.axhline(0.5, color=GREY, lw=0.6, ls=":")
+            ax.text(cutoff_year, 0.505, " dots: medians", fontsize=7, color=GREY, va="bottom")
         ax.set_title(panel["title"], fontsize=9)
         ax.set_ylabel("P(AGI by year)", fontsize=8)
         ax.set_xlabel("year AGI arrives", fontsize=8)

@@ -124,22 +124,60 @@ def pit_histogram_figure(pits: dict[str, np.ndarray], caption: str, path: Path,
     _finish(fig, caption, path)
 
 
+#: Above this many observations a PPC panel shows yearly bands instead of one bar per point.
+DENSE_POINTS = 150
+
+
+def _yearly_bands(x: np.ndarray, q50: np.ndarray, q90: np.ndarray):
+    """(year centres, 50% band, 90% band): each observation's predictive interval bounds
+    averaged over the observations in each calendar year."""
+    year = np.floor(x)
+    centres = np.unique(year)
+    def mean_by_year(v):
+        return np.array([v[year == c].mean() for c in centres])
+    bands50 = np.array([mean_by_year(q50[0]), mean_by_year(q50[1])])
+    bands90 = np.array([mean_by_year(q90[0]), mean_by_year(q90[1])])
+    return centres + 0.5, bands50, bands90
+
+
 def ppc_figure(panels: list[dict], caption: str, path: Path) -> None:
     """Per stream: observed values (orange) over the posterior predictive 50/90% intervals at
     each observation's date (blue), plus the share of points inside each interval.
 
-    panel: {"title", "x", "y", "q50", "q90", "xlabel", "ylabel"}.
+    panel: {"title", "x", "y", "q50", "q90", "xlabel", "ylabel", "flags"?}. A stream with more
+    than DENSE_POINTS observations is aggregated: its intervals are averaged per calendar year
+    and drawn as bands (hundreds of overlapping bars hide the data). A flagged stream (model/
+    studies/ppc.py `stream_flags`) says why in red.
     """
-    fig, axes = _grid(len(panels), ncols=3, size=(4.2, 3.0))
+    fig, axes = _grid(len(panels), ncols=3, size=(4.2, 3.2))
     for ax, p in zip(axes, panels, strict=False):
-        x = np.asarray(p["x"])
-        ax.vlines(x, *p["q90"], color=BLUE, alpha=0.2, lw=3)
-        ax.vlines(x, *p["q50"], color=BLUE, alpha=0.5, lw=3)
-        ax.scatter(x, p["y"], s=7, color=ORANGE, zorder=3)
+        x = np.asarray(p["x"], dtype=float)
         y = np.asarray(p["y"])
+        if x.size > DENSE_POINTS:
+            years, q50, q90 = _yearly_bands(x, np.asarray(p["q50"]), np.asarray(p["q90"]))
+            ax.fill_between(years, *q90, step="mid", color=BLUE, alpha=0.2, lw=0)
+            ax.fill_between(years, *q50, step="mid", color=BLUE, alpha=0.45, lw=0)
+            ax.scatter(x, y, s=4, color=ORANGE, alpha=0.6, zorder=3, lw=0)
+        else:
+            ax.vlines(x, *p["q90"], color=BLUE, alpha=0.2, lw=3)
+            ax.vlines(x, *p["q50"], color=BLUE, alpha=0.5, lw=3)
+            ax.scatter(x, y, s=7, color=ORANGE, zorder=3)
         in50 = np.mean((y >= p["q50"][0]) & (y <= p["q50"][1]))
         in90 = np.mean((y >= p["q90"][0]) & (y <= p["q90"][1]))
-        ax.set_title(f"{p['title']}\ninside 50%: {in50:.0%}, 90%: {in90:.0%}", fontsize=8)
+        flags = p.get("flags") or []
+        ax.set_title(f"{p['title']} (n = {y.size})\ninside 50%: {in50:.0%}, 90%: {in90:.0%}"
+                     + (" FLAGGED" if flags else ""), fontsize=8,
+                     color="#b71c1c" if flags else "black")
+        if x.size > DENSE_POINTS:
+            ax.text(0.02, 0.97, "intervals averaged per year", transform=ax.transAxes,
+                    fontsize=6.5, color="#555555", va="top")
+        if flags:
+            import textwrap
+
+            ax.text(0.98, 0.03, "\n".join(textwrap.wrap("; ".join(flags), 40)),
+                    transform=ax.transAxes, fontsize=6.5, color="#b71c1c", ha="right",
+                    va="bottom", bbox={"facecolor": "white", "edgecolor": "none",
+                                       "alpha": 0.8, "pad": 1})
         ax.set_xlabel(p.get("xlabel", "year"), fontsize=7)
         ax.set_ylabel(p["ylabel"], fontsize=7)
         ax.tick_params(labelsize=7)

@@ -39,6 +39,39 @@ OBSERVED = {
 }
 
 
+#: Stream -> the title a reader sees (figures, CLI, report).
+STREAM_TITLES = {
+    "frontier_compute": "Frontier training compute",
+    "hardware": "GPU price-performance",
+    "training_cost": "Frontier training cost",
+    "efficiency": "Algorithmic efficiency (Hernandez & Brown)",
+    "imagenet": "ImageNet models (top-1 error)",
+    "ho2024": "Ho et al. 2024 (language-model rate)",
+}
+
+#: A stream is flagged when a coverage lies outside the central 99% of what n calibrated
+#: observations would give (binomial, normal approximation: |share - q| > 2.58 sqrt(q(1-q)/n)),
+#: or when the LOO-PIT Kolmogorov-Smirnov p-value is below LOO_PIT_P_MIN.
+COVERAGE_Z = 2.58
+LOO_PIT_P_MIN = 0.05
+
+
+def stream_flags(entry: dict) -> list[str]:
+    """Why a stream's checks fail (empty when they pass); entry is one ppc.json stream."""
+    n, flags = entry["n"], []
+    if n < 5:
+        return flags  # too few observations to test coverage or uniformity
+    for q, key in ((0.5, "inside_50"), (0.9, "inside_90")):
+        tol = COVERAGE_Z * np.sqrt(q * (1 - q) / n)
+        if abs(entry[key] - q) > tol:
+            flags.append(f"{entry[key]:.1%} inside the {q:.0%} interval (expected {q:.0%} "
+                         f"± {tol:.1%})")
+    if entry["loo_pit_ks_p"] < LOO_PIT_P_MIN:
+        flags.append(f"LOO-PIT not uniform (KS p = {entry['loo_pit_ks_p']:.3f} < "
+                     f"{LOO_PIT_P_MIN})")
+    return flags
+
+
 def replicate(idata, scenario, obs, seed: int) -> dict[str, np.ndarray]:
     """(chain, draw, row) replicated values of every stream, one data set per posterior draw."""
     from model.simulate import simulate_observations
@@ -108,20 +141,22 @@ def run_ppc(run_dir: Path | str, data_dir=None) -> dict:
             pit = _loo_pit(az, idata, name, flat, y)
             loo[name] = pit
             doc["streams"][stream] = {
-                "variable": name, "n": int(y.size),
+                "variable": name, "title": STREAM_TITLES.get(stream, stream), "n": int(y.size),
                 "inside_50": float(np.mean((y >= q50[0]) & (y <= q50[1]))),
                 "inside_90": float(np.mean((y >= q90[0]) & (y <= q90[1]))),
                 "loo_pit_mean": float(pit.mean()),
                 "loo_pit_ks_p": float(stats.kstest(pit, "uniform").pvalue),
             }
+            doc["streams"][stream]["flags"] = stream_flags(doc["streams"][stream])
             if year_field is not None:
                 unit = STREAMS[stream][2]
-                panels.append({"title": stream, "x": getattr(obs, year_field), "y": y,
-                               "q50": q50, "q90": q90, "ylabel": unit})
+                panels.append({"title": STREAM_TITLES.get(stream, stream),
+                               "x": getattr(obs, year_field), "y": y, "q50": q50, "q90": q90,
+                               "ylabel": unit, "flags": doc["streams"][stream]["flags"]})
     caption = run.caption()
     ppc_figure(panels, caption, run_dir / "ppc.png")
     _loo_pit_figure(idata, [n for n in OBSERVED if np.size(loo[n]) > 1], caption,
-                    run_dir / "loo_pit.png")
+                    run_dir / "loo_pit.png", doc["streams"])
     (run_dir / "ppc.json").write_text(json.dumps(doc, indent=2) + "\n")
     return doc
 
@@ -137,7 +172,8 @@ def _loo_pit(az, idata, name: str, flat: np.ndarray, y: np.ndarray) -> np.ndarra
     return np.array([float(np.sum(w * (flat[:, 0] <= y[0])) / np.sum(w))])
 
 
-def _loo_pit_figure(idata, names: list[str], caption: str, path: Path) -> None:
+def _loo_pit_figure(idata, names: list[str], caption: str, path: Path,
+                    results: dict | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -152,7 +188,14 @@ def _loo_pit_figure(idata, names: list[str], caption: str, path: Path) -> None:
         fig, axes = plt.subplots(2, 3, figsize=(12.6, 6.8), squeeze=False)
         for ax, name in zip(axes.ravel(), names, strict=False):
             az.plot_loo_pit(idata, y=name, ecdf=True, ax=ax)
-            ax.set_title(OBSERVED[name][0], fontsize=9)
+            stream = OBSERVED[name][0]
+            r = (results or {}).get(stream)
+            p_text = "" if r is None else f"\nKS p = {r['loo_pit_ks_p']:.3f}"
+            failed = r is not None and r["loo_pit_ks_p"] < LOO_PIT_P_MIN
+            ax.set_title(f"{STREAM_TITLES.get(stream, stream)}{p_text}"
+                         + (" FLAGGED: not uniform" if failed else ""), fontsize=9,
+                         color="#b71c1c" if failed else "black")
+            ax.set_xlabel("LOO-PIT value", fontsize=8)
             if ax is not axes.ravel()[0] and ax.get_legend() is not None:
                 ax.get_legend().remove()
             elif ax.get_legend() is not None:
