@@ -171,9 +171,12 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
     growth["algorithmic_growth_oom_per_year"] = {
         d: _interval(idata.posterior["algorithmic_growth_oom_per_year"].sel(domain=d))
         for d in idata.posterior["domain"].values.tolist()}
+    start = largest_run_at_cutoff(idata.posterior, scenario, cutoff)
     document = {
         "schema_version": 1,
         "arrival_year": summary,
+        "forecast_run": FORECAST_RUN,
+        "largest_run_at_cutoff": start,
         "growth_rates": growth,
         "diagnostics": {k: v for k, v in diag.items() if k != "per_variable"},
         "diagnostics_per_variable": diag["per_variable"],
@@ -194,7 +197,36 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
         save_idata(idata, tmp / "posterior.nc")
         (tmp / "summary.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
         draw_figures(idata, scenario, obs, summary, caption, tmp)
-    return RunResult(out_dir, summary, diag, format_table(summary))
+    return RunResult(out_dir, summary, diag,
+                     format_table(summary) + "\n" + largest_run_line(start))
+
+
+#: Which run the forecast is about (summary.json `forecast_run`; the CLI and report say it too).
+FORECAST_RUN = ("the largest training run: the trend of each calendar year's largest frontier "
+                "run, a fitted premium above the typical Epoch frontier model (model/build.py)")
+
+
+def largest_run_at_cutoff(posterior, scenario: Scenario, cutoff: float) -> dict:
+    """Where the forecast starts, median and 90% interval per quantity:
+    log10 C_now = c_ref + g_phys (t_cutoff - t_ref) (physical FLOP of the largest run),
+    E_now (the same at reference-year algorithms), and the premiums over a typical model."""
+    c_now = (posterior["log10_frontier_compute_at_ref_flop"]
+             + posterior["physical_compute_growth_oom_per_year"]
+             * (cutoff - scenario.reference_year))
+    return {"log10_physical_flop": _interval(c_now),
+            "log10_effective_flop": _interval(posterior["log10_effective_compute_at_cutoff"]),
+            "premium_over_typical_frontier_model_oom": _interval(
+                posterior["largest_run_premium_oom"]),
+            "cost_premium_over_typical_costed_model_oom": _interval(
+                posterior["largest_run_cost_premium_oom"])}
+
+
+def largest_run_line(start: dict) -> str:
+    """One line for the CLI: the run the forecast refers to and its level at the cutoff."""
+    c, p = start["log10_physical_flop"], start["premium_over_typical_frontier_model_oom"]
+    return (f"forecast run: the largest training run, {c['median']:.2f} log10 FLOP at the cutoff "
+            f"(90% {c['q05']:.2f}-{c['q95']:.2f}), {p['median']:.2f} OOM above a typical "
+            f"frontier model (90% {p['q05']:.2f}-{p['q95']:.2f})")
 
 
 def _interval(values) -> dict:

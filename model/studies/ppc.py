@@ -32,6 +32,9 @@ from model.studies.backtest import STREAMS
 OBSERVED = {
     "frontier_log10_flop": ("frontier_compute", "frontier_log10_flop", "frontier_year"),
     "gpu_log10_flop_per_s_per_usd": ("hardware", "gpu_log10_flop_per_s_per_usd", "gpu_year"),
+    "accelerator_log10_flop_per_s_per_usd": ("accelerators",
+                                             "accelerator_log10_flop_per_s_per_usd",
+                                             "accelerator_year"),
     "training_log10_cost_usd": ("training_cost", "training_log10_cost_usd", "cost_year"),
     "efficiency_log10_flop": ("efficiency", "efficiency_log10_flop", "efficiency_year"),
     "imagenet_logit_top1_error": ("imagenet", "imagenet_logit_top1_error", "imagenet_year"),
