@@ -20,9 +20,11 @@ quantity in log10 units (OOMs):
    prior (its model's largest run) keeps its meaning. The year's maximum is an order statistic,
    modelled as a location shift with the same scatter: an approximation, checked by recovery on
    data simulated with that shift (tests/test_recovery.py) and by the streams' PPC / LOO-PIT.
-   Hardware: the FP32 file (Hobbhahn & Besiroglu 2022, general GPUs 2005-2021) and data-centre
-   accelerators at training precision (Epoch ML hardware, 2017-2024) share the rate g_hw with
-   their own intercepts and scatters: tensor cores moved the level by ~0.5-1 OOM, not the slope.
+   Hardware: data-centre accelerators at training precision (Epoch ML hardware, 2017-2024) pin
+   g_hw. The FP32 file (Hobbhahn & Besiroglu 2022, general GPUs 2005-2021) shares the rate with
+   its own intercept and scatter only when settings.use_gpu_fp32_stream is on (off by default:
+   it mixes consumer and data-centre GPUs in one Student-t, and its LOO-PIT leaves the band);
+   off, its window is empty, so h_ref and its scatter stay at their priors and touch no datum.
    What g_other is (the spending / "other" double count): with N chips of peak speed F (FLOP/s)
    and price P, utilisation u, run length D and amortisation life L, compute is
    C = N F u D and Cottier et al.'s amortised cost is K = N P D / L (+ energy), so
@@ -249,6 +251,8 @@ def prepare_observations(tables: dict, scenario: Scenario, cutoff_year: float) -
                  cutoff_year)
     hw = _window(tables["hardware_price_performance"], "year_decimal",
                  s["hardware_fit_start_year"], cutoff_year)
+    if not s["use_gpu_fp32_stream"]:  # off: no rows, the graph keeps its shape (docstring)
+        hw = hw.iloc[0:0]
     acc = _window(tables["ml_accelerators"], "year_decimal", s["hardware_fit_start_year"],
                   cutoff_year)
     tc = _window(tables["training_cost"], "year_decimal", s["cost_fit_start_year"], cutoff_year)

@@ -149,6 +149,10 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     # Optional likelihood term (DESIGN.md block 2, off by default): Epoch's inference-price
     # decline at fixed capability as weak evidence on g_alg(language) + g_hw; see model/build.py.
     "use_inference_price_stream": False,
+    # The FP32 GPU file (Hobbhahn & Besiroglu 2022) as a second hardware stream, off by default:
+    # it mixes consumer and data-centre GPUs in one Student-t and its LOO-PIT leaves the band
+    # (KS p = 0.006); g_hw is then fitted on data-centre accelerators at training precision.
+    "use_gpu_fp32_stream": False,
     # "Now" of a `--prior-only` run (forward Monte Carlo): a published model's own start year,
     # with the preset's level priors stated there. Unset: the data cutoff, as a conditioned run.
     "prior_only_start_year": None,

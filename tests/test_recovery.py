@@ -73,6 +73,20 @@ def template(scenario):
     return prepare_observations({k: s.table for k, s in streams.items()}, scenario, CUTOFF)
 
 
+@pytest.fixture(scope="module")
+def template_with_fp32(scenario):
+    """The real design with the optional FP32 GPU stream on (settings.use_gpu_fp32_stream)."""
+    streams = data_mod.load_all()
+    on = replace(scenario, settings={**scenario.settings, "use_gpu_fp32_stream": True})
+    return prepare_observations({k: s.table for k, s in streams.items()}, on, CUTOFF)
+
+
+def test_fp32_stream_is_off_by_default_and_switchable(template, template_with_fp32):
+    assert template.gpu_year.size == 0
+    assert template_with_fp32.gpu_year.size > 300
+    assert template.accelerator_year.size == template_with_fp32.accelerator_year.size == 11
+
+
 def true_parameters(scenario) -> dict:
     """A plausible world, close to the real-data posterior (default scenario, cutoff 2025.83).
 
@@ -161,8 +175,9 @@ def test_draw_parameters_covers_every_fitted_parameter(scenario):
     assert np.all(np.abs(z.std(axis=0) - 1) < 0.05)
 
 
-def test_simulator_recovers_parameters_by_least_squares(scenario, template):
+def test_simulator_recovers_parameters_by_least_squares(scenario, template_with_fp32):
     """Huge designs (the real one tiled) and OLS: the simulator's data carry the true values."""
+    template = template_with_fp32
     p = true_parameters(scenario)
     t_ref = scenario.reference_year
     rng = np.random.default_rng(2)

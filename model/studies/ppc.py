@@ -105,6 +105,8 @@ def run_ppc(run_dir: Path | str, data_dir=None) -> dict:
         warnings.simplefilter("ignore")
         for name, (stream, field, year_field) in OBSERVED.items():
             y = np.atleast_1d(getattr(obs, field)).astype(float)
+            if y.size == 0:  # a stream the scenario switches off (no rows)
+                continue
             flat = reps[name].reshape(-1, y.size)
             q50 = np.quantile(flat, [0.25, 0.75], axis=0)
             q90 = np.quantile(flat, [0.05, 0.95], axis=0)
@@ -123,7 +125,7 @@ def run_ppc(run_dir: Path | str, data_dir=None) -> dict:
                                "q50": q50, "q90": q90, "ylabel": unit})
     caption = run.caption()
     ppc_figure(panels, caption, run_dir / "ppc.png")
-    _loo_pit_figure(idata, [n for n in OBSERVED if np.size(loo[n]) > 1], caption,
+    _loo_pit_figure(idata, [n for n in OBSERVED if np.size(loo.get(n, ())) > 1], caption,
                     run_dir / "loo_pit.png")
     (run_dir / "ppc.json").write_text(json.dumps(doc, indent=2) + "\n")
     return doc
