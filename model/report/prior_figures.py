@@ -146,12 +146,13 @@ def prior_predictive_figure(pp, title: str, caption: str, path: Path) -> None:
     """Each stream's observed data over its prior predictive 50% and 90% bands (per datum),
     and a last panel placing every observed statistic within its prior predictive draws."""
     fig, axes = plt.subplots(2, 4, figsize=(19, 8.5))
-    for ax, (stream, label, xname, yname, units) in zip(axes.ravel(), _PANELS, strict=False):
+    # streams the scenario switches off (no rows) get no panel
+    panels = [p for p in _PANELS if np.size(getattr(pp.observed, p[2]))]
+    for ax in axes.ravel()[len(panels):-1]:
+        ax.axis("off")
+    for ax, (stream, label, xname, yname, units) in zip(axes.ravel(), panels, strict=False):
         x = np.asarray(getattr(pp.observed, xname), float)
         y = np.asarray(getattr(pp.observed, yname), float)
-        if x.size == 0:
-            ax.axis("off")
-            continue
         sims = np.stack([np.asarray(getattr(s, yname), float) for s in pp.simulated])
         order = np.argsort(x, kind="stable")
         for prob, alpha in ((0.9, 0.2), (0.5, 0.35)):
@@ -167,7 +168,6 @@ def prior_predictive_figure(pp, title: str, caption: str, path: Path) -> None:
         ax.grid(alpha=0.3)
     axes[0, 0].legend(fontsize=7.5, frameon=False, loc="upper left")
 
-    axes[1, 2].axis("off")
     ax = axes[1, 3]
     labels = [f"{c.stream} {c.statistic}" for c in pp.checks] + ["no AGI yet"]
     quantiles = [c.quantile for c in pp.checks] + [pp.p_no_agi_by_cutoff]
