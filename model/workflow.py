@@ -110,7 +110,7 @@ def draw_figures(idata, scenario: Scenario, obs, summary: dict, caption: str,
     confidence = np.array([CONFIDENCE_LABELS[i] for i in obs.frontier_confidence_idx])
     trajectory_figure(years, paths, obs.cutoff_year, obs.frontier_year, points, confidence,
                       post["requirement_log10_flop"].to_numpy().ravel(), scenario.reference_year,
-                      f"Effective training compute of the frontier run vs the AGI requirement "
+                      f"Effective compute of the largest training run vs the AGI requirement "
                       f"(scenario '{scenario.name}')", caption, out_dir / "trajectory.png")
 
 
