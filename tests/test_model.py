@@ -326,16 +326,3 @@ def test_real_data_flags_the_known_largest_runs(obs):
     years = np.floor(obs.frontier_year[obs.frontier_is_largest_of_year == 1])
     assert years.size == np.unique(years).size
 
-
-def test_typical_rows_sit_the_premium_below_the_largest_run(model, obs):
-    """The compute likelihood's mean is c_c for a year's largest row and c_c - premium for a
-    typical row (model/build.py block 1), and E_now starts at the largest run's level."""
-    ip = model.initial_point()
-    ip["largest_run_premium_oom_log__"] = np.log(0.7)
-    mu = model.compile_fn(model["frontier_log10_flop"].owner.inputs[3], on_unused_input="ignore")
-    m = np.asarray(mu(ip))
-    flags = obs.frontier_is_largest_of_year == 1
-    t = obs.frontier_year
-    g = model.compile_fn(model["physical_compute_growth_oom_per_year"])(ip)
-    level = m - g * (t - t.mean())
-    np.testing.assert_allclose(level[flags] - level[~flags].mean(), 0.7, atol=1e-9)
