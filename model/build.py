@@ -3,12 +3,34 @@
 Blocks (DESIGN.md), with t in decimal years, t_ref the scenario's reference year and every
 quantity in log10 units (OOMs):
 
-1. Physical compute. Three streams share one set of growth rates, so they add up coherently:
-       GPU price-performance  y_j = h_ref + g_hw (t_j - t_ref)                    + e_j
-       frontier training cost y_j = s_ref + g_spend (t_j - t_ref)                 + e_j
-       frontier compute       y_i = c_ref + (g_hw + g_spend + g_other)(t_i - t_ref) + e_i
-   with Student-t errors; for compute, sd_i^2 = scatter^2 + err(Confidence_i)^2 so that Epoch's
-   label widens the error of each estimate.
+1. Physical compute of the LARGEST training run. Four streams share one set of growth rates, so
+   they add up coherently:
+       GPU FP32 price-performance   y_j = h_ref + g_hw (t_j - t_ref)                       + e_j
+       accelerators, tensor FP16    y_k = a_ref + g_hw (t_k - t_ref)                       + e_k
+       frontier training cost       y_j = s_ref - dS (1 - L_j) + g_spend (t_j - t_ref)     + e_j
+       frontier compute             y_i = c_ref - dC (1 - L_i) + g_phys (t_i - t_ref)      + e_i
+   g_phys = g_hw + g_spend + g_other, Student-t errors; for compute, sd_i^2 = scatter^2 +
+   err(Confidence_i)^2 so that Epoch's label widens the error of each estimate.
+   The frontier envelope: c_ref and s_ref are the trend of each calendar year's LARGEST run
+   (L_i = 1 for the row with the most compute, resp. cost, of a year with at least
+   LARGEST_RUN_MIN_ROWS_PER_YEAR rows); every other row is a typical frontier model, dC
+   (`largest_run_premium_oom`) resp. dS (`largest_run_cost_premium_oom`) below it. So the
+   forecast starts at the largest run (E_now below, the spending headroom in forecast.py), as the
+   requirement anchors ("GPT-4 + 5 OOM", Cotra's FLOP) are stated, and a published preset's level
+   prior (its model's largest run) keeps its meaning. The year's maximum is an order statistic,
+   modelled as a location shift with the same scatter: an approximation, checked by recovery on
+   data simulated with that shift (tests/test_recovery.py) and by the streams' PPC / LOO-PIT.
+   Hardware: data-centre accelerators at training precision (Epoch ML hardware, 2017-2024) pin
+   g_hw. The FP32 file (Hobbhahn & Besiroglu 2022, general GPUs 2005-2021) shares the rate with
+   its own intercept and scatter only when settings.use_gpu_fp32_stream is on (off by default:
+   it mixes consumer and data-centre GPUs in one Student-t, and its LOO-PIT leaves the band);
+   off, its window is empty, so h_ref and its scatter stay at their priors and touch no datum.
+   What g_other is (the spending / "other" double count): with N chips of peak speed F (FLOP/s)
+   and price P, utilisation u, run length D and amortisation life L, compute is
+   C = N F u D and Cottier et al.'s amortised cost is K = N P D / L (+ energy), so
+       log10 C = log10 K + log10(F / P) + log10 u + log10 L:
+   run length D cancels. Spending (K) already grows with longer runs, so g_other is only
+   utilisation, precision gains not in the price streams, and hardware life: never duration.
    Geometry: each stream's intercept is sampled at its data's mean year t_c, x_c = x_ref - g
    (t_ref - t_c), which removes the intercept-slope correlation (0.93 for the GPU stream, whose
    data end in 2021). The prior stays the scenario's prior on x_ref, independent of g: for a
@@ -59,6 +81,8 @@ FREE_PARAMETERS = (
     "spending_growth_oom_per_year", "other_growth_oom_per_year",
     "log10_flop_per_s_per_usd_at_centre", "log10_training_cost_at_centre_usd",
     "frontier_compute_scatter_oom", "hardware_scatter_oom", "training_cost_scatter_oom",
+    "largest_run_premium_oom", "largest_run_cost_premium_oom",
+    "log10_accelerator_flop_per_s_per_usd_at_centre", "accelerator_scatter_oom",
     "algorithmic_log_rate_mean", "algorithmic_log_rate_domain_sd", "algorithmic_log_rate_z",
     "log10_efficiency_series_flop", "efficiency_series_scatter_oom",
     "imagenet_logit_error_at_center", "imagenet_scaling_per_oom", "imagenet_extra_data_shift",
@@ -66,9 +90,9 @@ FREE_PARAMETERS = (
     "compute_error_speculative_oom", "compute_error_unknown_oom",
 )
 OBSERVED_STREAMS = ("frontier_log10_flop", "gpu_log10_flop_per_s_per_usd",
-                    "training_log10_cost_usd", "efficiency_log10_flop",
-                    "imagenet_logit_top1_error", "ho2024_log_algorithmic_growth",
-                    "no_agi_by_cutoff")
+                    "accelerator_log10_flop_per_s_per_usd", "training_log10_cost_usd",
+                    "efficiency_log10_flop", "imagenet_logit_top1_error",
+                    "ho2024_log_algorithmic_growth", "no_agi_by_cutoff")
 #: Streams a scenario setting switches on (off by default): setting -> observed variable.
 OPTIONAL_STREAMS = {"use_inference_price_stream": "inference_price_log10_decline"}
 #: Observed variable -> (Observations field, dims). Each value enters the graph as a `pm.Data`
@@ -77,6 +101,8 @@ OPTIONAL_STREAMS = {"use_inference_price_stream": "inference_price_log10_decline
 OBSERVED_DATA = {
     "frontier_log10_flop": ("frontier_log10_flop", "frontier_model"),
     "gpu_log10_flop_per_s_per_usd": ("gpu_log10_flop_per_s_per_usd", "gpu"),
+    "accelerator_log10_flop_per_s_per_usd": ("accelerator_log10_flop_per_s_per_usd",
+                                             "accelerator"),
     "training_log10_cost_usd": ("training_log10_cost_usd", "cost_model"),
     "efficiency_log10_flop": ("efficiency_log10_flop", "efficiency_point"),
     "imagenet_logit_top1_error": ("imagenet_logit_top1_error", "imagenet_model"),
@@ -94,11 +120,16 @@ class Observations:
     frontier_log10_flop: np.ndarray
     frontier_confidence_idx: np.ndarray
     frontier_model: np.ndarray
+    frontier_is_largest_of_year: np.ndarray  # 1.0 for the year's largest run (see docstring)
     gpu_year: np.ndarray
     gpu_log10_flop_per_s_per_usd: np.ndarray
+    accelerator_year: np.ndarray
+    accelerator_log10_flop_per_s_per_usd: np.ndarray
+    accelerator_model: np.ndarray
     cost_year: np.ndarray
     training_log10_cost_usd: np.ndarray
     cost_model: np.ndarray
+    cost_is_largest_of_year: np.ndarray
     efficiency_year: np.ndarray
     efficiency_log10_flop: np.ndarray
     efficiency_series_idx: np.ndarray
@@ -119,7 +150,7 @@ class Observations:
         def mean(years):
             return float(np.mean(years)) if years.size else self.cutoff_year
         return {"frontier": mean(self.frontier_year), "gpu": mean(self.gpu_year),
-                "cost": mean(self.cost_year)}
+                "accelerator": mean(self.accelerator_year), "cost": mean(self.cost_year)}
 
     @property
     def ho2024_withheld(self) -> bool:
@@ -129,6 +160,7 @@ class Observations:
     def sizes(self) -> dict[str, int]:
         """Rows per data stream (the published estimates: `published_estimates_used`)."""
         return {"frontier_compute": self.frontier_year.size, "hardware": self.gpu_year.size,
+                "accelerators": self.accelerator_year.size,
                 "training_cost": self.cost_year.size, "efficiency": self.efficiency_year.size,
                 "imagenet": self.imagenet_year.size}
 
@@ -144,6 +176,27 @@ class Observations:
 
 def _window(df, column: str, start: float, cutoff: float):
     return df[(df[column] >= start) & (df[column] <= cutoff)]
+
+
+#: A calendar year's largest row marks the frontier envelope only if the year has at least this
+#: many rows: with one or two, the "largest" is hardly above a typical model (the expected
+#: maximum of n draws is ~0.85 sd above the mean for n = 3, 0.56 for n = 2, 0 for n = 1).
+LARGEST_RUN_MIN_ROWS_PER_YEAR = 3
+
+
+def largest_of_year(years: np.ndarray, values: np.ndarray,
+                    min_rows: int = LARGEST_RUN_MIN_ROWS_PER_YEAR) -> np.ndarray:
+    """1.0 for the row with the largest value of each calendar year that has >= min_rows rows,
+    else 0.0 (ties: the first such row)."""
+    years = np.asarray(years, float)
+    values = np.asarray(values, float)
+    out = np.zeros(years.size)
+    calendar = np.floor(years)
+    for y in np.unique(calendar):
+        rows = np.flatnonzero(calendar == y)
+        if rows.size >= min_rows:
+            out[rows[np.argmax(values[rows])]] = 1.0
+    return out
 
 
 #: Standard error that makes a withheld summary likelihood flat in practice (a published estimate
@@ -198,6 +251,10 @@ def prepare_observations(tables: dict, scenario: Scenario, cutoff_year: float) -
                  cutoff_year)
     hw = _window(tables["hardware_price_performance"], "year_decimal",
                  s["hardware_fit_start_year"], cutoff_year)
+    if not s["use_gpu_fp32_stream"]:  # off: no rows, the graph keeps its shape (docstring)
+        hw = hw.iloc[0:0]
+    acc = _window(tables["ml_accelerators"], "year_decimal", s["hardware_fit_start_year"],
+                  cutoff_year)
     tc = _window(tables["training_cost"], "year_decimal", s["cost_fit_start_year"], cutoff_year)
     ae = tables["algorithmic_efficiency"]
     ae = ae[ae["year_decimal"] <= cutoff_year]
@@ -227,11 +284,16 @@ def prepare_observations(tables: dict, scenario: Scenario, cutoff_year: float) -
         frontier_confidence_idx=np.array([CONFIDENCE_LABELS.index(c) for c in fc["confidence"]],
                                          dtype=int),
         frontier_model=fc["model"].to_numpy(str),
+        frontier_is_largest_of_year=largest_of_year(fc["year_decimal"], fc["log10_flop"]),
         gpu_year=hw["year_decimal"].to_numpy(float),
         gpu_log10_flop_per_s_per_usd=hw["log10_flop_per_s_per_usd"].to_numpy(float),
+        accelerator_year=acc["year_decimal"].to_numpy(float),
+        accelerator_log10_flop_per_s_per_usd=acc["log10_flop_per_s_per_usd"].to_numpy(float),
+        accelerator_model=acc["hardware"].to_numpy(str),
         cost_year=tc["year_decimal"].to_numpy(float),
         training_log10_cost_usd=tc["log10_cost_usd"].to_numpy(float),
         cost_model=tc["model"].to_numpy(str),
+        cost_is_largest_of_year=largest_of_year(tc["year_decimal"], tc["log10_cost_usd"]),
         efficiency_year=ae["year_decimal"].to_numpy(float),
         efficiency_log10_flop=ae["log10_flop"].to_numpy(float),
         efficiency_series_idx=series_idx,
@@ -347,6 +409,7 @@ def build_model(obs: Observations, scenario: Scenario,
         "efficiency_series": list(EFFICIENCY_SERIES),
         "frontier_model": list(obs.frontier_model),
         "gpu": np.arange(obs.gpu_year.size),
+        "accelerator": list(obs.accelerator_model),
         "cost_model": list(obs.cost_model),
         "efficiency_point": np.arange(obs.efficiency_year.size),
         "imagenet_model": np.arange(obs.imagenet_year.size),
@@ -355,8 +418,13 @@ def build_model(obs: Observations, scenario: Scenario,
         frontier_year = pm.Data("frontier_year", obs.frontier_year, dims="frontier_model")
         confidence_idx = pm.Data("frontier_confidence_idx", obs.frontier_confidence_idx,
                                  dims="frontier_model")
+        frontier_largest = pm.Data("frontier_is_largest_of_year",
+                                   obs.frontier_is_largest_of_year, dims="frontier_model")
         gpu_year = pm.Data("gpu_year", obs.gpu_year, dims="gpu")
+        acc_year = pm.Data("accelerator_year", obs.accelerator_year, dims="accelerator")
         cost_year = pm.Data("cost_year", obs.cost_year, dims="cost_model")
+        cost_largest = pm.Data("cost_is_largest_of_year", obs.cost_is_largest_of_year,
+                               dims="cost_model")
         eff_year = pm.Data("efficiency_year", obs.efficiency_year, dims="efficiency_point")
         eff_series = pm.Data("efficiency_series_idx", obs.efficiency_series_idx,
                              dims="efficiency_point")
@@ -371,7 +439,8 @@ def build_model(obs: Observations, scenario: Scenario,
 
         nu = _prior(scenario, "student_t_nu")
 
-        # 1. physical compute: hardware x spending x residual, one set of rates for three streams
+        # 1. physical compute of the largest run: hardware x spending x residual, one set of
+        # rates for four streams
         g_hw = _prior(scenario, "hardware_growth_oom_per_year")
         g_spend = _prior(scenario, "spending_growth_oom_per_year")
         g_other = _prior(scenario, "other_growth_oom_per_year")
@@ -380,8 +449,12 @@ def build_model(obs: Observations, scenario: Scenario,
                                         obs.centre_years["frontier"])
         _, h_c = _centred_intercept(scenario, "log10_flop_per_s_per_usd_at_ref", g_hw,
                                     obs.centre_years["gpu"])
+        _, a_c = _centred_intercept(scenario, "log10_accelerator_flop_per_s_per_usd_at_ref",
+                                    g_hw, obs.centre_years["accelerator"])
         _, s_c = _centred_intercept(scenario, "log10_training_cost_at_ref_usd", g_spend,
                                     obs.centre_years["cost"])
+        premium_c = _prior(scenario, "largest_run_premium_oom")
+        premium_s = _prior(scenario, "largest_run_cost_premium_oom")
 
         scatter_c = _prior(scenario, "frontier_compute_scatter_oom")
         label_err = pt.stack([_prior(scenario, f"compute_error_{label.lower()}_oom")
@@ -389,14 +462,20 @@ def build_model(obs: Observations, scenario: Scenario,
         sd_c = pt.sqrt(scatter_c**2 + label_err[confidence_idx] ** 2)
         centre = obs.centre_years
         pm.StudentT("frontier_log10_flop", nu=nu,
-                    mu=c_c + g_phys * (frontier_year - centre["frontier"]),
+                    mu=(c_c - premium_c * (1.0 - frontier_largest)
+                        + g_phys * (frontier_year - centre["frontier"])),
                     sigma=sd_c, observed=y["frontier_log10_flop"], dims="frontier_model")
         pm.StudentT("gpu_log10_flop_per_s_per_usd", nu=nu,
                     mu=h_c + g_hw * (gpu_year - centre["gpu"]),
                     sigma=_prior(scenario, "hardware_scatter_oom"),
                     observed=y["gpu_log10_flop_per_s_per_usd"], dims="gpu")
+        pm.StudentT("accelerator_log10_flop_per_s_per_usd", nu=nu,
+                    mu=a_c + g_hw * (acc_year - centre["accelerator"]),
+                    sigma=_prior(scenario, "accelerator_scatter_oom"),
+                    observed=y["accelerator_log10_flop_per_s_per_usd"], dims="accelerator")
         pm.StudentT("training_log10_cost_usd", nu=nu,
-                    mu=s_c + g_spend * (cost_year - centre["cost"]),
+                    mu=(s_c - premium_s * (1.0 - cost_largest)
+                        + g_spend * (cost_year - centre["cost"])),
                     sigma=_prior(scenario, "training_cost_scatter_oom"),
                     observed=y["training_log10_cost_usd"], dims="cost_model")
 

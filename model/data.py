@@ -30,6 +30,18 @@ hardware_price_performance
     date (the trend is against time); one row per product + release date (exact repeats dropped;
     conflicting repeats keep the first row and are reported).
 
+ml_accelerators
+    Epoch AI "Machine Learning Hardware" table (download of 2026-04; rows modified up to
+    2026-03-31): data-centre ML accelerators at training precision.
+    Columns: hardware, manufacturer, release_date (ISO date), year_decimal,
+    log10_flop_per_s_per_usd (dense tensor FP16/BF16 FLOP/s per nominal release-price US dollar;
+    Epoch gives no inflation-adjusted price in this table).
+    Filters: a tensor FP16/BF16 figure and a release price (a ratio needs both; most TPUs, Trainium
+    and Chinese parts have no list price), a release date, and data-centre parts only: consumer
+    cards (GeForce, Titan, Radeon RX) are dropped and named, because they are not used for
+    frontier runs and sit ~0.5-1 OOM above data-centre parts in FLOP/s per list dollar (a second
+    population that one Student-t would have to absorb as scatter).
+
 training_cost
     Cottier et al. (2024) frontier training-run costs (Epoch training-cost-trends repository).
     Columns: model, publication_date, year_decimal, log10_cost_usd: amortized hardware capex +
@@ -171,6 +183,17 @@ SCHEMAS: dict[str, TableSchema] = {
             "log10_flop_per_s_per_usd": Column("float", (5.0, 15.0)),
         },
         key=("product", "release_date"),
+        date_column="release_date",
+    ),
+    "ml_accelerators": TableSchema(
+        columns={
+            "hardware": Column("str"),
+            "manufacturer": Column("str"),
+            "release_date": Column("date"),
+            "year_decimal": _YEAR,
+            "log10_flop_per_s_per_usd": Column("float", (5.0, 15.0)),
+        },
+        key=("hardware",),
         date_column="release_date",
     ),
     "training_cost": TableSchema(

@@ -64,6 +64,12 @@ STATISTICS = {
     ("hardware", "mean"): (
         "GPU price-performance level", "log10 FLOP/s/USD",
         lambda o: float(np.mean(o.gpu_log10_flop_per_s_per_usd))),
+    ("accelerators", "slope"): (
+        "accelerator price-performance trend (tensor FP16)", "OOM/yr",
+        lambda o: ols_slope(o.accelerator_year, o.accelerator_log10_flop_per_s_per_usd)),
+    ("accelerators", "mean"): (
+        "accelerator price-performance level (tensor FP16)", "log10 FLOP/s/USD",
+        lambda o: float(np.mean(o.accelerator_log10_flop_per_s_per_usd))),
     ("training_cost", "slope"): (
         "training cost trend", "OOM/yr",
         lambda o: ols_slope(o.cost_year, o.training_log10_cost_usd)),

@@ -63,17 +63,30 @@ def _p(block, support, role, meaning):
 PARAMETERS: dict[str, ParameterInfo] = {
     # 1. physical compute of the frontier training run
     "log10_frontier_compute_at_ref_flop": _p(
-        "compute", "real", "fitted", "trend of frontier training compute at the reference year"),
+        "compute", "real", "fitted",
+        "trend of the year's largest training run's compute at the reference year"),
+    "largest_run_premium_oom": _p(
+        "compute", "nonnegative", "fitted",
+        "OOM of compute by which the year's largest run exceeds a typical frontier model"),
     "hardware_growth_oom_per_year": _p(
         "hardware", "real", "fitted", "growth of FLOP/s per dollar (price-performance)"),
     "spending_growth_oom_per_year": _p(
         "spending", "real", "fitted", "growth of spending on the frontier training run"),
     "other_growth_oom_per_year": _p(
-        "compute", "real", "fitted", "residual growth: longer runs, utilisation, precision"),
+        "compute", "real", "fitted",
+        "residual growth: utilisation, precision, hardware life (not run length: in the cost)"),
     "log10_flop_per_s_per_usd_at_ref": _p(
         "hardware", "real", "fitted", "GPU FP32 FLOP/s per 2020 USD trend at the reference year"),
+    "log10_accelerator_flop_per_s_per_usd_at_ref": _p(
+        "hardware", "real", "fitted",
+        "data-centre accelerators' tensor FP16/BF16 FLOP/s per list USD at the reference year"),
+    "accelerator_scatter_oom": _p(
+        "hardware", "positive", "fitted", "scatter of accelerators about their trend"),
     "log10_training_cost_at_ref_usd": _p(
-        "spending", "real", "fitted", "frontier training cost trend at the reference year"),
+        "spending", "real", "fitted", "the year's largest run's training cost trend at ref year"),
+    "largest_run_cost_premium_oom": _p(
+        "spending", "nonnegative", "fitted",
+        "OOM of cost by which the year's costliest run exceeds a typical costed model"),
     "frontier_compute_scatter_oom": _p(
         "compute", "positive", "fitted", "scatter of frontier models about the compute trend"),
     "hardware_scatter_oom": _p(
@@ -172,6 +185,10 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     # Optional likelihood term (DESIGN.md block 2, off by default): Epoch's inference-price
     # decline at fixed capability as weak evidence on g_alg(language) + g_hw; see model/build.py.
     "use_inference_price_stream": False,
+    # The FP32 GPU file (Hobbhahn & Besiroglu 2022) as a second hardware stream, off by default:
+    # it mixes consumer and data-centre GPUs in one Student-t and its LOO-PIT leaves the band
+    # (KS p = 0.006); g_hw is then fitted on data-centre accelerators at training precision.
+    "use_gpu_fp32_stream": False,
     # "Now" of a `--prior-only` run (forward Monte Carlo): a published model's own start year,
     # with the preset's level priors stated there. Unset: the data cutoff, as a conditioned run.
     "prior_only_start_year": None,

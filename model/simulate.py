@@ -8,12 +8,16 @@ Notation: t in decimal years, t_ref = scenario.reference_year, nu = student_t_nu
 in log10 units (OOMs) unless stated; t_nu is a standard Student-t draw with nu degrees of freedom
 (`rng.standard_t(nu)`), z a standard normal draw, one fresh draw per datum.
 
-1. Physical compute, one set of growth rates for three streams:
-       GPU price-performance  y_j = h_ref + g_hw (t_j - t_ref)                       + sd_hw t_nu
-       frontier training cost y_j = s_ref + g_spend (t_j - t_ref)                    + sd_cost t_nu
-       frontier compute       y_i = c_ref + (g_hw + g_spend + g_other) (t_i - t_ref) + sd_i t_nu
+1. Physical compute of the largest run, one set of growth rates for four streams:
+       GPU FP32 price-perf.   y_j = h_ref + g_hw (t_j - t_ref)                        + sd_hw t_nu
+       accelerators (FP16)    y_k = a_ref + g_hw (t_k - t_ref)                        + sd_acc t_nu
+       frontier training cost y_j = s_ref - dS (1 - L_j) + g_spend (t_j - t_ref)      + sd_cost t_nu
+       frontier compute       y_i = c_ref - dC (1 - L_i) + (g_hw + g_spend + g_other) (t_i - t_ref)
+                                    + sd_i t_nu
    with sd_i = sqrt(scatter^2 + err(label_i)^2), err(label) = compute_error_<label>_oom for the
-   template's Epoch `Confidence` label of row i.
+   template's Epoch `Confidence` label of row i; L = the template's largest-of-year flags
+   (frontier_is_largest_of_year, cost_is_largest_of_year), dC = largest_run_premium_oom,
+   dS = largest_run_cost_premium_oom: c_ref and s_ref are the largest run's levels.
 2. Algorithmic efficiency. Domain rates g_d = exp(mu + tau z_d), z_d ~ N(0, 1), d in DOMAINS.
    - Hernandez & Brown series s (domain d(s): alexnet/resnet50 -> vision, seq2seq/gnmt ->
      translation), at the template's per-series mid-year tbar_s:
@@ -127,13 +131,20 @@ def simulate_observations(params: dict, template: Observations, scenario: Scenar
                           for label in CONFIDENCE_LABELS], dtype=float)
     sd_c = np.sqrt(params["frontier_compute_scatter_oom"] ** 2
                    + label_err[template.frontier_confidence_idx] ** 2)
+    typical = 1.0 - np.asarray(template.frontier_is_largest_of_year, dtype=float)
     frontier = (params["log10_frontier_compute_at_ref_flop"]
+                - params["largest_run_premium_oom"] * typical
                 + (g_hw + g_spend + g_other) * (t - t_ref) + _t_noise(rng, nu, sd_c, t.size))
     t = template.gpu_year
     gpu = (params["log10_flop_per_s_per_usd_at_ref"] + g_hw * (t - t_ref)
            + _t_noise(rng, nu, params["hardware_scatter_oom"], t.size))
+    t = template.accelerator_year
+    accelerator = (params["log10_accelerator_flop_per_s_per_usd_at_ref"] + g_hw * (t - t_ref)
+                   + _t_noise(rng, nu, params["accelerator_scatter_oom"], t.size))
     t = template.cost_year
-    cost = (params["log10_training_cost_at_ref_usd"] + g_spend * (t - t_ref)
+    typical = 1.0 - np.asarray(template.cost_is_largest_of_year, dtype=float)
+    cost = (params["log10_training_cost_at_ref_usd"]
+            - params["largest_run_cost_premium_oom"] * typical + g_spend * (t - t_ref)
             + _t_noise(rng, nu, params["training_cost_scatter_oom"], t.size))
 
     # 2. algorithmic efficiency
@@ -165,6 +176,7 @@ def simulate_observations(params: dict, template: Observations, scenario: Scenar
             + template.inference_price_log10_decline_se * rng.standard_normal())
 
     return replace(template, frontier_log10_flop=frontier, gpu_log10_flop_per_s_per_usd=gpu,
+                   accelerator_log10_flop_per_s_per_usd=accelerator,
                    training_log10_cost_usd=cost, efficiency_log10_flop=eff,
                    imagenet_logit_top1_error=logit_err, ho2024_log_rate=ho, **extra)
 
@@ -207,14 +219,17 @@ def simulate_no_agi_by_cutoff(params: dict, cutoff_year: float, scenario: Scenar
 #: Per stream, the Observations fields holding one value per row (names from Observations.sizes()).
 STREAM_FIELDS = {
     "frontier_compute": ("frontier_year", "frontier_log10_flop", "frontier_confidence_idx",
-                         "frontier_model"),
+                         "frontier_model", "frontier_is_largest_of_year"),
     "hardware": ("gpu_year", "gpu_log10_flop_per_s_per_usd"),
-    "training_cost": ("cost_year", "training_log10_cost_usd", "cost_model"),
+    "accelerators": ("accelerator_year", "accelerator_log10_flop_per_s_per_usd",
+                     "accelerator_model"),
+    "training_cost": ("cost_year", "training_log10_cost_usd", "cost_model",
+                      "cost_is_largest_of_year"),
     "efficiency": ("efficiency_year", "efficiency_log10_flop", "efficiency_series_idx"),
     "imagenet": ("imagenet_year", "imagenet_log10_flop", "imagenet_extra_data",
                  "imagenet_logit_top1_error"),
 }
-_LABEL_FIELDS = ("frontier_model", "cost_model")
+_LABEL_FIELDS = ("frontier_model", "cost_model", "accelerator_model")
 
 
 def replicate_rows(template: Observations, factor: int,

@@ -125,7 +125,7 @@ def draw_figures(idata, scenario: Scenario, obs, summary: dict, caption: str,
     confidence = np.array([CONFIDENCE_LABELS[i] for i in obs.frontier_confidence_idx])
     trajectory_figure(years, paths, obs.cutoff_year, obs.frontier_year, points, confidence,
                       post["requirement_log10_flop"].to_numpy().ravel(), scenario.reference_year,
-                      f"Effective training compute of the frontier run vs the AGI requirement "
+                      f"Effective compute of the largest training run vs the AGI requirement "
                       f"(scenario '{scenario.name}')", caption, out_dir / "trajectory.png")
 
 
@@ -197,6 +197,7 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
     growth["algorithmic_growth_oom_per_year"] = {
         d: _interval(idata.posterior["algorithmic_growth_oom_per_year"].sel(domain=d))
         for d in idata.posterior["domain"].values.tolist()}
+    start = largest_run_at_cutoff(idata.posterior, scenario, cutoff)
     inputs = projection_inputs(trajectory_parameters(idata.posterior, scenario), scenario, cutoff)
     limits, start_years = limits_of_draws(inputs, scenario, cutoff,
                                           idata.posterior.sizes["chain"])
@@ -204,6 +205,8 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
         "schema_version": 1,
         "arrival_year": summary,
         "limits": limits,
+        "forecast_run": FORECAST_RUN,
+        "largest_run_at_cutoff": start,
         "growth_rates": growth,
         "diagnostics": {k: v for k, v in diag.items() if k != "per_variable"},
         "diagnostics_per_variable": diag["per_variable"],
@@ -229,7 +232,36 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
                            f"Physical compute of the largest run against the walls "
                            f"(scenario '{scenario.name}')")
     return RunResult(out_dir, summary, diag,
-                     format_table(summary) + "\n" + format_limits_table(limits))
+                     format_table(summary) + "\n" + largest_run_line(start) + "\n"
+                     + format_limits_table(limits))
+
+
+#: Which run the forecast is about (summary.json `forecast_run`; the CLI and report say it too).
+FORECAST_RUN = ("the largest training run: the trend of each calendar year's largest frontier "
+                "run, a fitted premium above the typical Epoch frontier model (model/build.py)")
+
+
+def largest_run_at_cutoff(posterior, scenario: Scenario, cutoff: float) -> dict:
+    """Where the forecast starts, median and 90% interval per quantity:
+    log10 C_now = c_ref + g_phys (t_cutoff - t_ref) (physical FLOP of the largest run),
+    E_now (the same at reference-year algorithms), and the premiums over a typical model."""
+    c_now = (posterior["log10_frontier_compute_at_ref_flop"]
+             + posterior["physical_compute_growth_oom_per_year"]
+             * (cutoff - scenario.reference_year))
+    return {"log10_physical_flop": _interval(c_now),
+            "log10_effective_flop": _interval(posterior["log10_effective_compute_at_cutoff"]),
+            "premium_over_typical_frontier_model_oom": _interval(
+                posterior["largest_run_premium_oom"]),
+            "cost_premium_over_typical_costed_model_oom": _interval(
+                posterior["largest_run_cost_premium_oom"])}
+
+
+def largest_run_line(start: dict) -> str:
+    """One line for the CLI: the run the forecast refers to and its level at the cutoff."""
+    c, p = start["log10_physical_flop"], start["premium_over_typical_frontier_model_oom"]
+    return (f"forecast run: the largest training run, {c['median']:.2f} log10 FLOP at the cutoff "
+            f"(90% {c['q05']:.2f}-{c['q95']:.2f}), {p['median']:.2f} OOM above a typical "
+            f"frontier model (90% {p['q05']:.2f}-{p['q95']:.2f})")
 
 
 def _interval(values) -> dict:

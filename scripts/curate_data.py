@@ -103,6 +103,35 @@ SOURCES: dict[str, dict] = {
             "release_date is the raw `date` column without its constant 12:00:00 time.",
         ],
     },
+    "ml_accelerators": {
+        "reference_path": "epoch_ml_hardware_2026-04/ml_hardware.csv",
+        "vintage": "2026-03-31",
+        "title": "Data-centre ML accelerators: tensor FP16/BF16 FLOP/s per release-price dollar "
+        "(Epoch AI 'Machine Learning Hardware')",
+        "source_url": [
+            "https://github.com/natepaulo43-oss/Capstone-AI-Capex-Wall/blob/"
+            "efc5e00199e325df2a3832947e1a20c3dc25e5d7/data/ml_hardware.csv",
+            "https://epoch.ai/data/machine-learning-hardware",
+        ],
+        "source_repository": "https://github.com/natepaulo43-oss/Capstone-AI-Capex-Wall",
+        "source_path": "data/ml_hardware.csv",
+        "source_commit": "efc5e00199e325df2a3832947e1a20c3dc25e5d7",
+        "licence": _EPOCH_LICENCE,
+        "citation": "Epoch AI (2026), 'Data on Machine Learning Hardware', "
+        "https://epoch.ai/data/machine-learning-hardware",
+        "notes": [
+            "vintage = the newest `Last modified` of the export's rows (2026-03-31); the vendoring "
+            "repository's commit touching the file is 73ab8a4 (2026-04-22).",
+            "Units: log10 of `Tensor-FP16/BF16 performance (FLOP/s)` (dense, the precision "
+            "frontier runs train at) divided by `Release price (USD)` (nominal list price at "
+            "release; not inflation adjusted, which moves a 2017-2024 slope by ~0.01 OOM/yr).",
+            "Not `Price-performance`: Epoch's column divides the highest-throughput format (FP8 "
+            "on H100) by price and so mixes precisions.",
+            "Data-centre parts only: consumer cards (name contains GeForce, Titan or Radeon RX) "
+            "are dropped (named below); they are not used for frontier runs and form a second "
+            "population ~0.5-1 OOM above data-centre parts per list dollar.",
+        ],
+    },
     "training_cost": {
         "reference_path": "epoch_training_cost_trends/model_costs_with_dates.csv",
         "vintage": "2025-07-04",
@@ -236,6 +265,7 @@ REFERENCE_SHA256: dict[str, str | None] = {
     "hardware_price_performance": (
         "eebcb715a9d2bcbf8c54b0c5ff74082f88f06516b64ffff02558fff5840773b7"
     ),
+    "ml_accelerators": "30acd66b825cab92f0a5e22170a14cddd1d264be96b647f8f2ea939b8528b89a",
     "training_cost": "c7a70c29ed6c7b8a7c59b465a7b46aa54a0344738640de0a7ebea2761c4c97fa",
     "algorithmic_efficiency": "d00e6a9123dbd7daf4c93c7ef3fe56efa64ae1e98cc1070a8d9c15897f0b956c",
     "imagenet_models": "39f3bc1d85613d17f3b56870ac9a2f9c7dd419a521dbdc84e4d33b411d05411e",
@@ -495,6 +525,51 @@ def curate_hardware_price_performance(raw: pd.DataFrame, path: Path) -> Curated:
         ],
     )
     return finish(cur, rows, ["release_date", "product"])
+
+
+#: Name fragments of consumer cards (case-insensitive), dropped from ml_accelerators.
+CONSUMER_NAME_PARTS = ("geforce", "titan", "radeon rx")
+
+
+def curate_ml_accelerators(raw: pd.DataFrame, path: Path) -> Curated:
+    price_col, flop_col = "Release price (USD)", "Tensor-FP16/BF16 performance (FLOP/s)"
+    require_columns(raw, ["Hardware name", "Manufacturer", "Release date", price_col, flop_col],
+                    path)
+    cur = new_curated("ml_accelerators", raw)
+    rows, no_flops, no_price, no_date, consumer = [], 0, 0, [], []
+    for _, r in raw.iterrows():
+        name = clean_text(r["Hardware name"])
+        flops = to_number(r[flop_col])
+        price = to_number(r[price_col])
+        if not flops > 0:
+            no_flops += 1
+            continue
+        if not price > 0:
+            no_price += 1
+            continue
+        date = parse_date(r["Release date"], ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S"))
+        if date is None:
+            no_date.append(name)
+            continue
+        if any(part in name.lower() for part in CONSUMER_NAME_PARTS):
+            consumer.append(name)
+            continue
+        rows.append(
+            {
+                "hardware": name,
+                "manufacturer": clean_text(r["Manufacturer"]),
+                "release_date": date,
+                "year_decimal": decimal_year(date),
+                "log10_flop_per_s_per_usd": math.log10(flops / price),
+            }
+        )
+    drop(cur, f"{flop_col} missing or not > 0", count=no_flops)
+    drop(cur, f"{price_col} missing or not > 0 (no list price)", count=no_price)
+    drop(cur, "no parseable release date", no_date)
+    drop(cur, "consumer card (not a data-centre accelerator)", consumer)
+    rows, dups = dedupe(rows, ["hardware"])
+    drop(cur, "repeated hardware name (first row kept)", [d["hardware"] for d in dups])
+    return finish(cur, rows, ["release_date", "hardware"])
 
 
 def curate_training_cost(raw: pd.DataFrame, path: Path) -> Curated:
@@ -766,6 +841,7 @@ def curate_published_estimates(raw: pd.DataFrame, path: Path) -> Curated:
 CURATORS = {
     "frontier_compute": curate_frontier_compute,
     "hardware_price_performance": curate_hardware_price_performance,
+    "ml_accelerators": curate_ml_accelerators,
     "training_cost": curate_training_cost,
     "algorithmic_efficiency": curate_algorithmic_efficiency,
     "imagenet_models": curate_imagenet_models,

@@ -48,6 +48,13 @@ def test_run_writes_complete_run(short_run):
         assert 0.0 <= p30 <= p35 <= 1.0
     assert 0 <= arrival["p_after_horizon"]["p"] <= 1
     assert summary["provenance"]["oomcast_seed"] == 7
+    # the forecast says which run it is about, and where that run starts
+    assert summary["forecast_run"].startswith("the largest training run")
+    assert "forecast run: the largest training run" in result.stdout
+    start = summary["largest_run_at_cutoff"]
+    flop = start["log10_physical_flop"]
+    assert 24 < flop["q05"] <= flop["median"] <= flop["q95"] < 30
+    assert start["premium_over_typical_frontier_model_oom"]["q05"] >= 0
     idata = load_idata(out / "posterior.nc")
     for group in ("posterior", "prior", "log_likelihood", "log_prior", "observed_data",
                   "constant_data", "sample_stats"):

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = ROOT.parent / "shared" / "reference-data"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -41,6 +42,7 @@ from model.data import (  # noqa: E402
 VALUE_COLUMN = {
     "frontier_compute": "log10_flop",
     "hardware_price_performance": "log10_flop_per_s_per_usd",
+    "ml_accelerators": "log10_flop_per_s_per_usd",
     "training_cost": "log10_cost_usd",
     "algorithmic_efficiency": "log10_flop",
     "imagenet_models": "top1_error_pct",
@@ -49,6 +51,7 @@ VALUE_COLUMN = {
 OUT_OF_RANGE = {
     "frontier_compute": ("log10_flop", "40"),
     "hardware_price_performance": ("log10_flop_per_s_per_usd", "99"),
+    "ml_accelerators": ("log10_flop_per_s_per_usd", "2"),
     "training_cost": ("log10_cost_usd", "-3"),
     "algorithmic_efficiency": ("log10_flop", "3"),
     "imagenet_models": ("top1_error_pct", "150"),
@@ -219,6 +222,18 @@ def test_hardware_price_performance_trend():
     # Hobbhahn & Besiroglu 2022: doubling every 2.46 yr [95% CI 2.24-2.72], ~0.12 OOM/yr
     assert 0.105 <= slope <= 0.14, slope
     assert 2.24 <= doubling_years <= 2.72, doubling_years
+
+
+def test_ml_accelerators_are_data_centre_parts_at_training_precision():
+    t = load_stream("ml_accelerators").table
+    # H100 SXM5: 9.894e14 dense BF16 FLOP/s at a $33,600 list price (reference-data README)
+    h100 = t[t.hardware == "NVIDIA H100 SXM5 80GB"].iloc[0]
+    assert h100.log10_flop_per_s_per_usd == pytest.approx(math.log10(9.894e14 / 33600), abs=1e-5)
+    assert not t.hardware.str.contains("GeForce|Titan|Radeon RX", case=False).any()
+    slope = ols_slope(t.year_decimal, t.log10_flop_per_s_per_usd)
+    # V100 (2017, ~1e10 FLOP/s per $) to B100 (2024, ~5e10): ~0.1 OOM/yr, slower than FP32 GPUs
+    # of 2005-2021 (0.12) because the tensor-core jump happened before the first row
+    assert 0.05 <= slope <= 0.15, slope
 
 
 def test_training_cost_trend_since_2016():
@@ -489,6 +504,17 @@ def test_curation_is_deterministic_and_matches_committed_file(tmp_path, capsys):
         assert a == (tmp_path / "b" / fname).read_bytes()
         assert a == (DATA_DIR / fname).read_bytes()
     assert "published_estimates: kept 2" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not (REFERENCE_DIR / "epoch_ml_hardware_2026-04").is_dir(),
+                    reason="reference data not beside the repository")
+def test_ml_accelerators_curation_matches_committed_file(tmp_path, capsys):
+    raw = REFERENCE_DIR / "epoch_ml_hardware_2026-04" / "ml_hardware.csv"
+    assert _curation_script().main(["ml_accelerators", str(raw), "--out-dir", str(tmp_path)]) == 0
+    for fname in ("ml_accelerators.csv", "ml_accelerators.provenance.json"):
+        assert (tmp_path / fname).read_bytes() == (DATA_DIR / fname).read_bytes()
+    out = capsys.readouterr().out
+    assert "kept 11 of 175" in out and "3 consumer card" in out
 
 
 def test_curation_writes_nothing_on_error(tmp_path, capsys):

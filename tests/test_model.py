@@ -11,6 +11,7 @@ from model.build import (
     FREE_PARAMETERS,
     OBSERVED_STREAMS,
     build_model,
+    largest_of_year,
     log_prob_not_yet_graph,
     prepare_observations,
     sampled_requirement_graph,
@@ -58,7 +59,9 @@ def test_variable_and_dim_names_are_the_public_contract(model):
                      "algorithmic_log_rate_z", "log10_efficiency_series_flop",
                      "efficiency_series_scatter_oom", "imagenet_logit_error_at_center",
                      "imagenet_scaling_per_oom", "imagenet_extra_data_shift",
-                     "imagenet_scatter_logit", "not_yet_agi_softness_oom"}
+                     "imagenet_scatter_logit", "not_yet_agi_softness_oom",
+                     "largest_run_premium_oom", "largest_run_cost_premium_oom",
+                     "log10_accelerator_flop_per_s_per_usd_at_centre", "accelerator_scatter_oom"}
     assert free == expected_free
     assert {rv.name for rv in model.observed_RVs} == set(OBSERVED_STREAMS)
     assert model.named_vars_to_dims["algorithmic_growth_oom_per_year"] == ("domain",)
@@ -68,7 +71,8 @@ def test_variable_and_dim_names_are_the_public_contract(model):
     deterministics = {v.name for v in model.deterministics}
     assert {"physical_compute_growth_oom_per_year", "log10_effective_compute_at_cutoff",
             "log_prob_no_agi_by_cutoff", "log10_frontier_compute_at_ref_flop",
-            "log10_flop_per_s_per_usd_at_ref", "log10_training_cost_at_ref_usd"} <= deterministics
+            "log10_flop_per_s_per_usd_at_ref", "log10_training_cost_at_ref_usd",
+            "log10_accelerator_flop_per_s_per_usd_at_ref"} <= deterministics
     assert free <= set(FREE_PARAMETERS)
 
 
@@ -304,3 +308,21 @@ def test_sampled_requirement_baseline_model_is_complete(obs, scenario):
     assert np.isfinite(m.compile_logp()(ip))
     assert np.all(np.isfinite(m.compile_dlogp()(ip)))
     fgraph_from_model(m)
+
+
+def test_largest_of_year_marks_each_busy_years_top_row():
+    years = np.array([2020.1, 2020.5, 2020.9, 2021.2, 2021.3, 2022.0, 2022.4, 2022.6, 2022.7])
+    values = np.array([1.0, 3.0, 2.0, 5.0, 4.0, 7.0, 9.0, 8.0, 9.0])
+    flags = largest_of_year(years, values)
+    # 2020: 3 rows, top is the 2nd; 2021: 2 rows (< 3), no flag; 2022: tie -> the first 9.0
+    np.testing.assert_array_equal(flags, [0, 1, 0, 0, 0, 0, 1, 0, 0])
+
+
+def test_real_data_flags_the_known_largest_runs(obs):
+    largest = set(obs.frontier_model[obs.frontier_is_largest_of_year == 1])
+    assert {"GPT-3 175B (davinci)", "Gemini 1.0 Ultra", "Grok 4"} <= largest
+    assert set(obs.cost_model[obs.cost_is_largest_of_year == 1]) >= {"GPT-4", "Grok-3"}
+    # one flag per calendar year at most
+    years = np.floor(obs.frontier_year[obs.frontier_is_largest_of_year == 1])
+    assert years.size == np.unique(years).size
+

@@ -56,6 +56,9 @@ GROWTH_RATES = {
     "physical": ("physical_compute_growth_oom_per_year", None),
     "alg_language": ("algorithmic_growth_oom_per_year", LANG),
     "alg_vision": ("algorithmic_growth_oom_per_year", VISION),
+    # not rates, but checked the same way: the frontier envelope (model/build.py, block 1)
+    "premium_compute": ("largest_run_premium_oom", None),
+    "premium_cost": ("largest_run_cost_premium_oom", None),
 }
 
 
@@ -70,6 +73,20 @@ def template(scenario):
     return prepare_observations({k: s.table for k, s in streams.items()}, scenario, CUTOFF)
 
 
+@pytest.fixture(scope="module")
+def template_with_fp32(scenario):
+    """The real design with the optional FP32 GPU stream on (settings.use_gpu_fp32_stream)."""
+    streams = data_mod.load_all()
+    on = replace(scenario, settings={**scenario.settings, "use_gpu_fp32_stream": True})
+    return prepare_observations({k: s.table for k, s in streams.items()}, on, CUTOFF)
+
+
+def test_fp32_stream_is_off_by_default_and_switchable(template, template_with_fp32):
+    assert template.gpu_year.size == 0
+    assert template_with_fp32.gpu_year.size > 300
+    assert template.accelerator_year.size == template_with_fp32.accelerator_year.size == 11
+
+
 def true_parameters(scenario) -> dict:
     """A plausible world, close to the real-data posterior (default scenario, cutoff 2025.83).
 
@@ -80,12 +97,16 @@ def true_parameters(scenario) -> dict:
     rates = np.array([0.45, 0.43, 0.49])  # language, vision, translation (OOM/yr)
     mu, tau = float(np.log(0.45)), 0.2
     p.update({
-        "log10_frontier_compute_at_ref_flop": 24.55,
+        "log10_frontier_compute_at_ref_flop": 25.0,  # the year's largest run
+        "largest_run_premium_oom": 0.45,             # typical frontier model: 24.55
+        "largest_run_cost_premium_oom": 0.6,
+        "log10_accelerator_flop_per_s_per_usd_at_ref": 10.45,
+        "accelerator_scatter_oom": 0.2,
         "hardware_growth_oom_per_year": 0.12,
         "spending_growth_oom_per_year": 0.45,
         "other_growth_oom_per_year": 0.08,
         "log10_flop_per_s_per_usd_at_ref": 10.65,
-        "log10_training_cost_at_ref_usd": 6.5,
+        "log10_training_cost_at_ref_usd": 7.1,
         "frontier_compute_scatter_oom": 0.3,
         "compute_error_likely_oom": 0.4,
         "compute_error_speculative_oom": 0.5,
@@ -154,8 +175,9 @@ def test_draw_parameters_covers_every_fitted_parameter(scenario):
     assert np.all(np.abs(z.std(axis=0) - 1) < 0.05)
 
 
-def test_simulator_recovers_parameters_by_least_squares(scenario, template):
+def test_simulator_recovers_parameters_by_least_squares(scenario, template_with_fp32):
     """Huge designs (the real one tiled) and OLS: the simulator's data carry the true values."""
+    template = template_with_fp32
     p = true_parameters(scenario)
     t_ref = scenario.reference_year
     rng = np.random.default_rng(2)
@@ -176,19 +198,29 @@ def test_simulator_recovers_parameters_by_least_squares(scenario, template):
     assert slope == pytest.approx(p["hardware_growth_oom_per_year"], abs=0.005)
     assert b0 == pytest.approx(p["log10_flop_per_s_per_usd_at_ref"], abs=0.02)
 
-    b0, slope = _ols([sim.cost_year - t_ref], sim.training_log10_cost_usd)
+    b0, slope = _ols([sim.accelerator_year - t_ref], sim.accelerator_log10_flop_per_s_per_usd)
+    assert slope == pytest.approx(p["hardware_growth_oom_per_year"], abs=0.005)
+    assert b0 == pytest.approx(p["log10_accelerator_flop_per_s_per_usd_at_ref"], abs=0.02)
+
+    # cost and compute: y = level - premium (1 - L) + g (t - t_ref), L = largest-of-year flag
+    typical = 1.0 - sim.cost_is_largest_of_year
+    b0, premium, slope = _ols([-typical, sim.cost_year - t_ref], sim.training_log10_cost_usd)
     assert slope == pytest.approx(p["spending_growth_oom_per_year"], abs=0.005)
     assert b0 == pytest.approx(p["log10_training_cost_at_ref_usd"], abs=0.02)
+    assert premium == pytest.approx(p["largest_run_cost_premium_oom"], abs=0.02)
 
-    b0, slope = _ols([sim.frontier_year - t_ref], sim.frontier_log10_flop)
+    typical = 1.0 - sim.frontier_is_largest_of_year
+    b0, premium, slope = _ols([-typical, sim.frontier_year - t_ref], sim.frontier_log10_flop)
     g_sum = (p["hardware_growth_oom_per_year"] + p["spending_growth_oom_per_year"]
              + p["other_growth_oom_per_year"])
     assert slope == pytest.approx(g_sum, abs=0.005)
     assert b0 == pytest.approx(p["log10_frontier_compute_at_ref_flop"], abs=0.02)
+    assert premium == pytest.approx(p["largest_run_premium_oom"], abs=0.02)
 
     # Noise: Student-t with nu, sd_i = sqrt(scatter^2 + err(label)^2). Robust check (t_4 has no
     # fourth moment): the median |residual| per label is sd * t_nu's 75th percentile.
-    resid = sim.frontier_log10_flop - (b0 + slope * (sim.frontier_year - t_ref))
+    resid = sim.frontier_log10_flop - (b0 - premium * typical
+                                       + slope * (sim.frontier_year - t_ref))
     q75 = stats.t.ppf(0.75, p["student_t_nu"])
     for k, label in enumerate(CONFIDENCE_LABELS):
         r = resid[sim.frontier_confidence_idx == k]
@@ -303,9 +335,9 @@ def test_recovery_of_growth_rates_fixed_truth(scenario, template):
     print(f"max r_hat of growth rates: {max_rhat(idata):.3f}, divergences: "
           f"{int(idata.sample_stats['diverging'].sum())}")
     assert max_rhat(idata) < 1.05
-    # Six rates checked on one simulated data set: at 94% each, a calibrated posterior would
-    # miss at least one about 30% of the time, so the family is checked at 99% per rate
-    # (|z| < 2.576; family-wise miss rate ~6%). The slow test checks 94% coverage over many.
+    # Eight quantities checked on one simulated data set: at 94% each, a calibrated posterior
+    # would miss at least one about 40% of the time, so the family is checked at 99% each
+    # (|z| < 2.576; family-wise miss rate ~8%). The slow test checks 94% coverage over many.
     missed = {k: r for k, r in rows.items() if abs(r["z"]) > 2.576}
     assert not missed, f"true growth rates outside the posterior 99% interval: {missed}"
 
@@ -325,7 +357,8 @@ def test_more_frontier_data_narrows_physical_growth(scenario, template):
     y = np.concatenate([base.frontier_log10_flop, extra.frontier_log10_flop[n:]])
     more = replace(base, frontier_year=design.frontier_year, frontier_log10_flop=y,
                    frontier_confidence_idx=design.frontier_confidence_idx,
-                   frontier_model=design.frontier_model)
+                   frontier_model=design.frontier_model,
+                   frontier_is_largest_of_year=design.frontier_is_largest_of_year)
     assert more.frontier_year.size == 4 * n
     sds = {}
     for label, obs in (("1x", base), ("4x", more)):
@@ -337,6 +370,24 @@ def test_more_frontier_data_narrows_physical_growth(scenario, template):
               f"[{lo:.4f}, {hi:.4f}], truth {params['physical_compute_growth_oom_per_year']:.3f}")
     print(f"sd ratio 4x / 1x: {sds['4x'] / sds['1x']:.3f} (1/sqrt(4) = 0.5)")
     assert sds["4x"] < 0.75 * sds["1x"], sds
+
+
+def test_accelerator_stream_alone_recovers_the_hardware_rate(scenario, template):
+    """The training-precision stream informs g_hw by itself: with the FP32 GPU rows removed,
+    the 11 accelerators (2017-2024) simulated at a rate below the prior's centre (0.15) give a
+    posterior that covers the truth and is clearly narrower than the prior (sd 0.1)."""
+    params = true_parameters(scenario)
+    params["hardware_growth_oom_per_year"] = 0.08
+    params = with_derived(params)
+    sim = simulate_observations(params, template, scenario, np.random.default_rng(31))
+    no_fp32 = replace(sim, gpu_year=np.zeros(0), gpu_log10_flop_per_s_per_usd=np.zeros(0))
+    idata = fit(no_fp32, scenario, draws=300, tune=300, seed=13)
+    x = idata.posterior["hardware_growth_oom_per_year"].values.ravel()
+    lo, hi = np.quantile(x, [0.005, 0.995])
+    print(f"\naccelerators only: g_hw {x.mean():.3f} +- {x.std():.3f} [{lo:.3f}, {hi:.3f}], "
+          f"truth 0.080")
+    assert lo <= 0.08 <= hi
+    assert x.std() < 0.06
 
 
 # ---------------------------------------------------------------- slow: truths from the prior

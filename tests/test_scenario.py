@@ -39,7 +39,7 @@ BROKEN = {
         ("mu = 0.15\nsigma = 0.1", "mu = 0.15\nsigma = -0.1"),
         "priors.hardware_growth_oom_per_year.sigma"),
     "lower >= upper": (
-        ("mu = 1.0\nsigma = 0.5\nlower = 0.0", "mu = 1.0\nsigma = 0.5\nlower = 0.0\nupper = -1.0"),
+        ("mu = 0.5\nsigma = 0.3\nlower = 0.0", "mu = 0.5\nsigma = 0.3\nlower = 0.0\nupper = -1.0"),
         "priors.other_remaining_oom"),
     "weights do not sum to 1": (
         ("no_path_weight = 0.05", "no_path_weight = 0.15"), "requirement.anchors"),

@@ -127,8 +127,8 @@ def intervals_document(headline: dict, attrs: dict, gate_failures: list[str],
     settings = _json_attr(attrs, "oomcast_sampler_settings") or {}
     return {
         "schema_version": INTERVALS_SCHEMA_VERSION,
-        "quantity": ("arrival year of AGI: the first decimal year at which the frontier run's "
-                     "effective training compute reaches the AGI requirement; "
+        "quantity": ("arrival year of AGI: the first decimal year at which the largest "
+                     "training run's effective compute reaches the AGI requirement; "
                      "'after_horizon' = not reached by the horizon year"),
         "status": "draft" if draft else "published",
         "gate": {"passed": not gate_failures, "failures": list(gate_failures)},

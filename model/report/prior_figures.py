@@ -142,6 +142,8 @@ _PANELS = (
      "log10 FLOP"),
     ("hardware", "GPU price-performance", "gpu_year", "gpu_log10_flop_per_s_per_usd",
      "log10 FLOP/s per USD"),
+    ("accelerators", "accelerator price-performance (tensor FP16)", "accelerator_year",
+     "accelerator_log10_flop_per_s_per_usd", "log10 FLOP/s per USD"),
     ("training_cost", "training cost", "cost_year", "training_log10_cost_usd", "log10 USD"),
     ("efficiency", "compute to fixed performance", "efficiency_year", "efficiency_log10_flop",
      "log10 FLOP"),
@@ -153,13 +155,14 @@ _PANELS = (
 def prior_predictive_figure(pp, title: str, caption: str, path: Path) -> None:
     """Each stream's observed data over its prior predictive 50% and 90% bands (per datum),
     and a last panel placing every observed statistic within its prior predictive draws."""
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
-    for ax, (stream, label, xname, yname, units) in zip(axes.ravel(), _PANELS, strict=False):
+    fig, axes = plt.subplots(2, 4, figsize=(19, 8.5))
+    # streams the scenario switches off (no rows) get no panel
+    panels = [p for p in _PANELS if np.size(getattr(pp.observed, p[2]))]
+    for ax in axes.ravel()[len(panels):-1]:
+        ax.axis("off")
+    for ax, (stream, label, xname, yname, units) in zip(axes.ravel(), panels, strict=False):
         x = np.asarray(getattr(pp.observed, xname), float)
         y = np.asarray(getattr(pp.observed, yname), float)
-        if x.size == 0:
-            ax.axis("off")
-            continue
         sims = np.stack([np.asarray(getattr(s, yname), float) for s in pp.simulated])
         order = np.argsort(x, kind="stable")
         for prob, alpha in ((0.9, 0.2), (0.5, 0.35)):
@@ -175,7 +178,7 @@ def prior_predictive_figure(pp, title: str, caption: str, path: Path) -> None:
         ax.grid(alpha=0.3)
     axes[0, 0].legend(fontsize=7.5, frameon=False, loc="upper left")
 
-    ax = axes[1, 2]
+    ax = axes[1, 3]
     labels = [f"{c.stream} {c.statistic}" for c in pp.checks] + ["no AGI yet"]
     quantiles = [c.quantile for c in pp.checks] + [pp.p_no_agi_by_cutoff]
     tail = (1 - 0.99) / 2

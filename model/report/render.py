@@ -428,7 +428,7 @@ def render_html(report) -> str:
         parts.append('<div class="watermark" aria-hidden="true"><span>DRAFT</span></div>')
     parts.append("<main>")
     parts.append(f"<h1>When does AGI arrive? The oomcast posterior, scenario “{_e(name)}”</h1>")
-    parts.append(f'<p class="sub">Arrival year = the first year the frontier training run\'s '
+    parts.append(f'<p class="sub">Arrival year = the first year the largest training run\'s '
                  f"effective compute (physical FLOP × algorithmic efficiency, at "
                  f"{float(a['oomcast_reference_year']):g} algorithms) reaches the AGI "
                  f"requirement. Data cutoff {date_text(float(a['oomcast_cutoff_year']))}; horizon "
@@ -629,7 +629,7 @@ def render_markdown(report, figure_dir: str) -> str:
         out += ["> **DRAFT — not for citation.** This run fails the publication gate:", ">"]
         out += [f"> - {r}" for r in report.failures]
         out.append("")
-    out += [f"Arrival year = the first year the frontier training run's effective compute (at "
+    out += [f"Arrival year = the first year the largest training run's effective compute (at "
             f"{float(a['oomcast_reference_year']):g} algorithms) reaches the AGI requirement. "
             f"Data cutoff {date_text(float(a['oomcast_cutoff_year']))}; horizon {horizon:.0f}.", "",
             "## Headline", "", f"**{lede_text(report)}**", "",

@@ -39,6 +39,8 @@ PREDICTIVE_DRAWS = 1000
 STREAMS = {
     "frontier_compute": ("frontier_log10_flop", "frontier_year", "log10 FLOP"),
     "hardware": ("gpu_log10_flop_per_s_per_usd", "gpu_year", "log10 FLOP/s per USD"),
+    "accelerators": ("accelerator_log10_flop_per_s_per_usd", "accelerator_year",
+                     "log10 FLOP/s per USD"),
     "training_cost": ("training_log10_cost_usd", "cost_year", "log10 USD"),
     "efficiency": ("efficiency_log10_flop", "efficiency_year", "log10 FLOP"),
     "imagenet": ("imagenet_logit_top1_error", "imagenet_year", "logit top-1 error"),

@@ -32,6 +32,9 @@ from model.studies.backtest import STREAMS
 OBSERVED = {
     "frontier_log10_flop": ("frontier_compute", "frontier_log10_flop", "frontier_year"),
     "gpu_log10_flop_per_s_per_usd": ("hardware", "gpu_log10_flop_per_s_per_usd", "gpu_year"),
+    "accelerator_log10_flop_per_s_per_usd": ("accelerators",
+                                             "accelerator_log10_flop_per_s_per_usd",
+                                             "accelerator_year"),
     "training_log10_cost_usd": ("training_cost", "training_log10_cost_usd", "cost_year"),
     "efficiency_log10_flop": ("efficiency", "efficiency_log10_flop", "efficiency_year"),
     "imagenet_logit_top1_error": ("imagenet", "imagenet_logit_top1_error", "imagenet_year"),
@@ -135,6 +138,8 @@ def run_ppc(run_dir: Path | str, data_dir=None) -> dict:
         warnings.simplefilter("ignore")
         for name, (stream, field, year_field) in OBSERVED.items():
             y = np.atleast_1d(getattr(obs, field)).astype(float)
+            if y.size == 0:  # a stream the scenario switches off (no rows)
+                continue
             flat = reps[name].reshape(-1, y.size)
             q50 = np.quantile(flat, [0.25, 0.75], axis=0)
             q90 = np.quantile(flat, [0.05, 0.95], axis=0)
@@ -155,7 +160,7 @@ def run_ppc(run_dir: Path | str, data_dir=None) -> dict:
                                "ylabel": unit, "flags": doc["streams"][stream]["flags"]})
     caption = run.caption()
     ppc_figure(panels, caption, run_dir / "ppc.png")
-    _loo_pit_figure(idata, [n for n in OBSERVED if np.size(loo[n]) > 1], caption,
+    _loo_pit_figure(idata, [n for n in OBSERVED if np.size(loo.get(n, ())) > 1], caption,
                     run_dir / "loo_pit.png", doc["streams"])
     (run_dir / "ppc.json").write_text(json.dumps(doc, indent=2) + "\n")
     return doc

@@ -74,9 +74,11 @@ _RESULT_FILES = ("build.py", "simulate.py", "forecast.py", "projection.py", "req
                  "distributions.py", "scenario.py")
 _CENTRED = {"log10_frontier_compute_at_ref_flop": "frontier",
             "log10_flop_per_s_per_usd_at_ref": "gpu",
+            "log10_accelerator_flop_per_s_per_usd_at_ref": "accelerator",
             "log10_training_cost_at_ref_usd": "cost"}
 _RATE_OF = {"frontier": "physical_compute_growth_oom_per_year",
-            "gpu": "hardware_growth_oom_per_year", "cost": "spending_growth_oom_per_year"}
+            "gpu": "hardware_growth_oom_per_year",
+            "accelerator": "hardware_growth_oom_per_year", "cost": "spending_growth_oom_per_year"}
 _LABELS = {"algorithmic_log_rate_z": DOMAINS, "log10_efficiency_series_flop": EFFICIENCY_SERIES,
            "algorithmic_growth_oom_per_year": DOMAINS}
 
