@@ -320,11 +320,13 @@ def test_fuzzed_sweep_spec_numbers_are_one_line_errors(tmp_path_factory, capsys,
     tmp = tmp_path_factory.mktemp("spec")
     path = tmp / "spec.toml"
     path.write_text(tomlkit.dumps(raw))
-    assert main(["sweep", str(path), "--run", str(tmp / "none"), "--out", str(tmp / "o"),
+    (tmp / "run").mkdir(exist_ok=True)  # an existing --run: the spec is what is under test
+    assert main(["sweep", str(path), "--run", str(tmp / "run"), "--out", str(tmp / "o"),
                  "--cache-dir", str(tmp / "c")]) == 2
     line = one_line_error(capsys)
     assert str(path) in line and "finite" in line or "too large" in line, line
-    assert sorted(p.name for p in tmp.iterdir()) == ["spec.toml"]
+    assert sorted(p.name for p in tmp.iterdir()) == ["run", "spec.toml"]  # nothing written
+    assert not any((tmp / "run").iterdir())
 
 
 def _numeric_paths(tree, prefix=()):
@@ -441,10 +443,11 @@ def test_input_files_that_are_not_files_are_one_line_errors(tmp_path, capsys, ki
         _deep_toml(path)
     elif kind == "binary":
         path.write_bytes(b"\xff\xfe\x00" * 100)
+    (tmp_path / "run").mkdir()  # an existing --run for sweep: the input file is under test
     argv = {"priors-check": ["priors", "check", str(path)],
             "run": ["run", "--prior-only", "--priors", str(path), "--out",
                     str(tmp_path / "out")],
-            "sweep": ["sweep", str(path), "--run", str(tmp_path / "none"), "--out",
+            "sweep": ["sweep", str(path), "--run", str(tmp_path / "run"), "--out",
                       str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c")]}[command]
     assert main(argv) == 2
     assert str(path) in one_line_error(capsys)
@@ -464,7 +467,8 @@ def test_an_unforeseen_error_is_one_line_and_exit_1(monkeypatch, capsys):
         raise RuntimeError("something\nunexpected")
 
     monkeypatch.setattr(cli, "cmd_priors_check", boom)
-    assert main(["priors", "check", "x.toml"]) == 1
+    # an existing file, so that the argument layer passes it on to the (patched) command
+    assert main(["priors", "check", str(REPO / "priors" / "default.toml")]) == 1
     assert "internal error: RuntimeError: something unexpected" in one_line_error(capsys)
 
 
