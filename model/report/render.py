@@ -39,7 +39,7 @@ h1 {{ font-size: 1.7rem; line-height: 1.25; margin: 0.2rem 0 0.4rem; }}
 h2 {{ font-size: 1.3rem; margin: 2.4rem 0 0.6rem; padding-top: 0.6rem;
      border-top: 1px solid var(--rule); }}
 h3 {{ font-size: 1.05rem; margin: 1.4rem 0 0.4rem; }}
-p, li {{ max-width: 46rem; overflow-wrap: anywhere; }}  /* long parameter names in a phone-width line */
+p, li {{ max-width: 46rem; overflow-wrap: anywhere; }}  /* long names, phone width */
 .sub {{ color: var(--muted); margin: 0 0 1rem; }}
 .lede {{ font-size: 1.12rem; background: var(--band); border-left: 4px solid var(--accent);
         padding: 0.8rem 1rem; margin: 1rem 0; }}
