@@ -80,13 +80,7 @@ def provenance_failures(attrs: dict, data_dir: Path | None = None) -> list[str]:
     except (KeyError, TypeError, json.JSONDecodeError):
         out.append("the run records no data hashes (oomcast_data_sha256)")
         recorded = {}
-    for stream, sha in sorted(recorded.items()):
-        path = data_dir / f"{stream}.csv"
-        if not path.is_file():
-            out.append(f"data stream {stream}: its file is gone from the run's data directory")
-        elif (now := file_sha256(path)) != sha:
-            out.append(f"data stream {stream}: file changed since the run "
-                       f"(recorded SHA-256 {sha[:12]}, now {now[:12]})")
+    out += _changed_data_files(recorded, data_dir, ".csv", "file")
     out += _provenance_record_failures(attrs, data_dir)
     name = attrs.get("oomcast_scenario", "?")
     sha = attrs.get("oomcast_scenario_sha256")
@@ -110,14 +104,21 @@ def _provenance_record_failures(attrs: dict, data_dir: Path) -> list[str]:
         return ["the run's oomcast_provenance_sha256 attr is not JSON"]
     if not isinstance(recorded, dict):
         return ["the run's oomcast_provenance_sha256 attr is not a JSON object"]
+    return _changed_data_files(recorded, data_dir, ".provenance.json",
+                               "provenance record (vintage, rows)")
+
+
+def _changed_data_files(recorded: dict, data_dir: Path, suffix: str, what: str) -> list[str]:
+    """One failure per recorded STREAM whose data_dir/STREAM{suffix} is gone or whose SHA-256
+    differs from the one the run recorded."""
     out = []
     for stream, sha in sorted(recorded.items()):
-        path = data_dir / f"{stream}.provenance.json"
+        path = data_dir / f"{stream}{suffix}"
         if not path.is_file():
-            out.append(f"data stream {stream}: its provenance record is gone")
+            out.append(f"data stream {stream}: its {what} is gone from the run's data directory")
         elif (now := file_sha256(path)) != sha:
-            out.append(f"data stream {stream}: provenance record (vintage, rows) changed since "
-                       f"the run (recorded SHA-256 {str(sha)[:12]}, now {now[:12]})")
+            out.append(f"data stream {stream}: {what} changed since the run "
+                       f"(recorded SHA-256 {str(sha)[:12]}, now {now[:12]})")
     return out
 
 
