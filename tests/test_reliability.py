@@ -324,7 +324,7 @@ def test_fuzzed_sweep_spec_numbers_are_one_line_errors(tmp_path_factory, capsys,
     assert main(["sweep", str(path), "--run", str(tmp / "run"), "--out", str(tmp / "o"),
                  "--cache-dir", str(tmp / "c")]) == 2
     line = one_line_error(capsys)
-    assert str(path) in line and "finite" in line or "too large" in line, line
+    assert str(path) in line and ("finite" in line or "too large" in line), line
     assert sorted(p.name for p in tmp.iterdir()) == ["run", "spec.toml"]  # nothing written
     assert not any((tmp / "run").iterdir())
 
