@@ -268,6 +268,9 @@ class Scenario:
     description: str = ""
     raw: dict = field(default_factory=dict, repr=False)
     binding_walls: tuple[str, ...] = ()  # `[walls] binding`: the walls applied (model/walls.py)
+    #: `preset_version`: bumped on any change to a log density (priors/README.md, "Preset
+    #: versions"); None for a file that does not state one (a user's own scenario).
+    preset_version: int | None = None
 
     @property
     def reference_year(self) -> float:
@@ -280,6 +283,12 @@ class Scenario:
     @property
     def forecast_domain(self) -> str:
         return self.settings["forecast_domain"]
+
+    @property
+    def preset_version_attr(self) -> int | str:
+        """The run attr `oomcast_preset_version`: the integer, or "unversioned" (attrs hold no
+        None)."""
+        return self.preset_version if self.preset_version is not None else "unversioned"
 
     @property
     def anchors_override_algorithms(self) -> bool:
@@ -590,8 +599,8 @@ def parse_scenario(text: str, path: Path) -> Scenario:
 
     raw = parse_toml(text, path, PriorSpecError)
     check_scenario_numbers(raw, path, PriorSpecError)  # finite, typed, in range (one line)
-    known_top = {"schema_version", "name", "title", "description", "settings", "priors",
-                 "requirement", "walls"}
+    known_top = {"schema_version", "preset_version", "name", "title", "description",
+                 "settings", "priors", "requirement", "walls"}
     unknown = set(raw) - known_top
     if unknown:
         raise _err(path, sorted(unknown)[0], "unknown key; known: " + ", ".join(sorted(known_top)))
@@ -626,7 +635,18 @@ def parse_scenario(text: str, path: Path) -> Scenario:
         requirement=requirement,
         raw=raw,
         binding_walls=_parse_walls(raw.get("walls"), path),
+        preset_version=_parse_preset_version(raw, path),
     )
+
+
+def _parse_preset_version(raw: dict, path: Path) -> int | None:
+    """`preset_version`: an integer >= 1, or absent (None). Not a bool (TOML true is no version)."""
+    if "preset_version" not in raw:
+        return None
+    value = raw["preset_version"]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _err(path, "preset_version", f"must be an integer >= 1 (got {value!r})")
+    return value
 
 
 def _parse_walls(table: Any, path: Path) -> tuple[str, ...]:

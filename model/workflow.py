@@ -362,6 +362,7 @@ def _prior_only_attrs(scenario: Scenario, streams: dict, seed: int, n_draws: int
         "oomcast_scenario": scenario.name,
         "oomcast_scenario_path": str(scenario.path),
         "oomcast_scenario_sha256": scenario.sha256,
+        "oomcast_preset_version": scenario.preset_version_attr,
         "oomcast_data_sha256": json.dumps(data_mod.data_hashes(streams), sort_keys=True),
         "oomcast_seed": int(seed),
         "oomcast_prior_draws": int(n_draws),

@@ -75,9 +75,9 @@ def test_hundred_thousand_draws_take_seconds():
 
 def test_same_seed_same_draws_other_seed_other_draws():
     s = load_scenario("cotra-2020")
-    a = prior_only_forecast(s, 2020.0, seed=5, n_draws=2000)[1]["arrival_year"]
-    b = prior_only_forecast(s, 2020.0, seed=5, n_draws=2000)[1]["arrival_year"]
-    c = prior_only_forecast(s, 2020.0, seed=6, n_draws=2000)[1]["arrival_year"]
+    a = prior_only_forecast(s, 2025.0, seed=5, n_draws=2000)[1]["arrival_year"]
+    b = prior_only_forecast(s, 2025.0, seed=5, n_draws=2000)[1]["arrival_year"]
+    c = prior_only_forecast(s, 2025.0, seed=6, n_draws=2000)[1]["arrival_year"]
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 
@@ -100,13 +100,14 @@ def test_cli_prior_only_writes_a_complete_run(cli_run):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["mode"] == "prior_only"
     assert set(summary["limits"]["limits"]) == {"spending", "power", "chips", "data", "latency"}
-    assert summary["cutoff_year"] == 2020.0
+    assert summary["cutoff_year"] == 2025.0
     assert summary["cutoff_source"] == "settings.prior_only_start_year"
     assert summary["arrival_year"]["n_draws"] == 20000
     assert set(summary["arrival_year"]["p_by_year"]) == {str(y) for y in REPORT_YEARS}
     assert summary["provenance"]["oomcast_scenario"] == "cotra-2020"
+    assert summary["provenance"]["oomcast_preset_version"] == 2
     assert "checks" in summary["prior_predictive"]
-    assert "prior only (no data conditioning), start 2020.00" in result.stdout
+    assert "prior only (no data conditioning), start 2025.00" in result.stdout
 
 
 def test_prior_only_run_is_reproducible_and_refuses_to_overwrite(cli_run, tmp_path):
@@ -124,13 +125,14 @@ def test_prior_only_run_is_reproducible_and_refuses_to_overwrite(cli_run, tmp_pa
 
 
 def test_as_of_moves_the_start(tmp_path):
-    result = execute_prior_only("cotra-2020", tmp_path / "r", n_draws=300, as_of=2024.0)
+    # cotra-2022: cotra-2020's per-anchor algorithms need the start at its reference year
+    result = execute_prior_only("cotra-2022", tmp_path / "r", n_draws=300, as_of=2024.0)
     assert result.cutoff_year == 2024.0 and result.cutoff_source == "--as-of"
     # a start after the data's vintage is refused, as for a fit (it used to be accepted, and
     # every draw below the requirement there "arrived" at the start)
     for late in (2031.0, 2101.0):
         with pytest.raises(ValueError, match="after the data's vintage"):
-            execute_prior_only("cotra-2020", tmp_path / "late", n_draws=100, as_of=late)
+            execute_prior_only("cotra-2022", tmp_path / "late", n_draws=100, as_of=late)
     assert not (tmp_path / "late").exists()
 
 

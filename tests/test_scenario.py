@@ -111,10 +111,24 @@ BROKEN.update({
     "walls: no rationale": (
         ("rationale = \"This project's physical view", "reason = \"This project's physical view"),
         "walls.reason"),
+    "preset_version: not an integer": (("preset_version = 1", "preset_version = 1.5"),
+                                        "preset_version"),
+    "preset_version: zero": (("preset_version = 1", "preset_version = 0"), "preset_version"),
+    "preset_version: text": (("preset_version = 1", 'preset_version = "v1"'), "preset_version"),
+    "preset_version: boolean": (("preset_version = 1", "preset_version = true"),
+                                "preset_version"),
     "settings: prior-only start after the horizon": (
         ("reference_year = 2023.0", "reference_year = 2023.0\nprior_only_start_year = 2200.0"),
         "settings.prior_only_start_year"),
 })
+
+
+def test_preset_version_is_optional_outside_the_presets(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(DEFAULT.replace("preset_version = 1\n", "", 1))
+    s = load_scenario(path)
+    assert s.preset_version is None and s.preset_version_attr == "unversioned"
+    assert load_scenario("default").preset_version_attr == 1
 
 
 @pytest.mark.parametrize("kind", sorted(BROKEN))
