@@ -32,7 +32,8 @@ cutoff. With C_now = log10 C(t_now) and wall lines W_k(t_now + tau) = W_k0 + g_k
 (the floor at 0: a wall drawn below today's run holds compute at today's level until the wall
 passes it, rather than undoing a run that exists; then E is not concave, which the solver does
 not need). E is piecewise linear in tau. Its kinks are the five caps' kinks, and for each wall
-the tau where it meets today's level, where it crosses U on each of U's linear pieces, and
+the tau where it meets today's level (a wall below today rising to it, or one above falling to
+it: D_k's floor at 0), where it crosses U on each of U's linear pieces, and
 where it crosses each other wall: between consecutive kinks every term is linear, so the first
 time E reaches a requirement R is found exactly, segment by segment: no grid, no root finder.
 Arrival year T = first t >= t_now with E(t) >= R; T = t_now when E_now >= R already (possible
@@ -213,14 +214,15 @@ def _cap_breakpoints_years(p: ProjectionInputs, span_years: float) -> np.ndarray
 
 def _wall_breakpoints_years(p: ProjectionInputs, caps: np.ndarray) -> np.ndarray:
     """(n, K (1 + S) + K (K - 1) / 2) kinks the walls add (+inf where none; module docstring):
-    where each wall line meets today's level, crosses U on each of the S segments between the
+    where each wall line meets today's level (rising or falling), crosses U on each of the S segments between the
     caps' kinks `caps`, and crosses each other wall."""
     gap0 = p.wall_log10_flop_at_cutoff - p.physical_compute_at_cutoff_log10_flop[:, None]
     rate = p.wall_growth_oom_per_year
     n, n_walls = gap0.shape
     out = []
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        out.append(np.where((gap0 < 0) & (rate > 0), -gap0 / rate, np.inf))
+        # a wall meets today's level rising from below or falling from above (D_k's floor)
+        out.append(np.where(gap0 * rate < 0, -gap0 / rate, np.inf))
         u = uncapped_physical_gain_oom(caps, p)  # (n, S + 1), linear between columns
         d = gap0[:, :, None] + rate[:, :, None] * caps[:, None, :] - u[:, None, :]
         d0, d1 = d[:, :, :-1], d[:, :, 1:]
@@ -251,12 +253,13 @@ def limit_binding_start_years(p: ProjectionInputs, cutoff_year: float, horizon_y
 
     Column 0 is the spending cap, then the walls in WALL_NAMES order. On each segment between
     consecutive kinks (all of E's kinks, so nothing crosses inside one), the limit that holds
-    physical compute is read at the midpoint: wall k when D_k < U and D_k is the lowest wall
-    (the first in order on a tie); the spending cap when spending is at its cap and U is at or
-    below every wall. A limit starts binding at the left end of the first segment where it
-    holds. Exact, like the arrival solver; no grid. Float ties (a wall touching U, segments
-    shorter than BINDING_TOLERANCE years) do not count as binding. Works in chunks of `chunk`
-    draws.
+    physical compute is read at the midpoint: wall k when D_k < U - BINDING_TOLERANCE and D_k
+    is the lowest wall (the first in order on a tie, e.g. two walls both floored at today's
+    level); the spending cap when spending is past its cap and U <= min_k D_k +
+    BINDING_TOLERANCE. Tie rule: a limit starts binding at the left end of the first segment
+    longer than BINDING_TOLERANCE (years) on which it holds, so a limit that holds for 1e-8
+    years at the start binds there, and a float tie (a wall touching U, a segment of a few
+    ulps) does not. Exact, like the arrival solver; no grid. Works in chunks of `chunk` draws.
     """
     if p.size > chunk:
         return np.concatenate([

@@ -1,11 +1,14 @@
 """The arrival solver against brute force, and its monotonicity (property tests)."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from model.projection import (
+    BINDING_TOLERANCE,
     ProjectionInputs,
     arrival_year,
     effective_compute_gain_oom,
@@ -171,7 +174,10 @@ def walled_inputs(wall_gap0, wall_rate, n=1, **overrides):
 
 def limits_holding(p, years):
     """(1 + K, len(years)) which limit holds physical compute at each year, evaluated pointwise
-    from the capped parts: an independent reference."""
+    from the capped parts: an independent reference. The tie rule of
+    limit_binding_start_years: the spending cap holds when spending is capped and U is at most
+    BINDING_TOLERANCE above the lowest wall; wall k when it is the lowest (the first on a tie)
+    and more than BINDING_TOLERANCE below U."""
     tau = years - CUTOFF
     u = uncapped_physical_gain_oom(tau, p)[0]
     gaps = np.maximum(p.wall_log10_flop_at_cutoff[0][:, None] - 27.0
@@ -179,8 +185,9 @@ def limits_holding(p, years):
     lowest = gaps.min(axis=0)
     cap = np.maximum(p.spending_headroom_oom[0], 0) + p.gwp_growth_oom_per_year[0] * tau
     spend_capped = p.spending_growth_oom_per_year[0] * tau > cap
-    holds = [spend_capped & (u <= lowest)]
-    holds += [(np.argmin(gaps, axis=0) == k) & (lowest < u) for k in range(gaps.shape[0])]
+    holds = [spend_capped & (u <= lowest + BINDING_TOLERANCE)]
+    holds += [(np.argmin(gaps, axis=0) == k) & (lowest < u - BINDING_TOLERANCE)
+              for k in range(gaps.shape[0])]
     return np.array(holds)
 
 
@@ -192,6 +199,19 @@ def brute_force_binding(p, step=1e-3):
 
 
 wall_gaps = st.lists(st.floats(-1.0, 6.0), min_size=1, max_size=4)
+#: (W_k0 - C_now, g_k) per wall, drawn together so that explicit @examples can name them
+walls = st.lists(st.tuples(st.floats(-1.0, 6.0), st.floats(-0.1, 0.6)), min_size=1, max_size=4)
+#: OOMCAST_PROPERTY_EXAMPLES=3000 runs the binding-start property test at length (by hand)
+BINDING_EXAMPLES = int(os.environ.get("OOMCAST_PROPERTY_EXAMPLES", "30"))
+
+
+def holds_just_after(p, start_year, limit):
+    """Whether `limit` holds at some year start + d, d = BINDING_TOLERANCE sqrt(2)^j up to 4e-3
+    years: a limit that starts binding at `start` holds on a segment [start, start + L] with L >
+    BINDING_TOLERANCE where its margin is linear, so it holds on [L/4, L/2] or [L/2, 3L/4] after
+    the start, and ratio-sqrt(2) offsets land in both."""
+    offsets = BINDING_TOLERANCE * np.sqrt(2.0) ** np.arange(0, 2 * np.log2(4e-3 / 1e-9) + 1)
+    return bool(limits_holding(p, start_year + offsets)[limit].any())
 
 
 @settings(max_examples=40, deadline=None)
@@ -241,16 +261,22 @@ def test_inactive_walls_change_nothing():
     assert np.isinf(start[:, 1:]).all()
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open defect: at exact ties (spending headroom 0, a wall 1e-9 OOM above today, zero rates) "
-    "limit_binding_start_years and this grid reference disagree on which limit holds, e.g. "
-    "g_s=0.5, head=0, gaps0=[1e-9], rates [0] -> exact [2025.5, 2025.50000001], grid [inf, "
-    "2025.501]; random search finds such cases in ~1 of 8 seeds"))
-@settings(max_examples=30, deadline=None)
-@given(g_hw=rates, g_s=rates, head=st.floats(-2, 6), c_hw=caps, gaps0=wall_gaps, data=st.data())
-def test_binding_start_matches_brute_force(g_hw, g_s, head, c_hw, gaps0, data):
-    rates_k = data.draw(st.lists(st.floats(-0.1, 0.6), min_size=len(gaps0),
-                                 max_size=len(gaps0)))
+@settings(max_examples=BINDING_EXAMPLES, deadline=None)
+# a fresh-clone CI run: headroom 0 and a wall 1e-9 OOM above today with zero rates: the spending
+# cap holds for ~1.1e-8 years (longer than BINDING_TOLERANCE), then the wall; the 1e-3-year grid
+# sees only the wall, so the reference checks just after the exact start
+@example(g_hw=0.0, g_s=0.5, head=0.0, c_hw=0.0, walls=[(1e-9, 0.0)])
+# 3000 examples found these: a falling wall that reaches today's level (tau = 10.67, 16) kinks
+# D_k (its floor at 0) and ties with the floored wall 2; the solver lacked that kink
+@example(g_hw=0.0, g_s=0.0, head=0.0, c_hw=0.0, walls=[(1.0, -0.09375), (0.0, -0.0625)])
+@example(g_hw=0.0, g_s=0.0, head=0.0, c_hw=0.0, walls=[(1.0, -0.0625), (0.0, -0.0625)])
+@given(g_hw=rates, g_s=rates, head=st.floats(-2, 6), c_hw=caps, walls=walls)
+def test_binding_start_matches_brute_force(g_hw, g_s, head, c_hw, walls):
+    """Tie rule (limit_binding_start_years): a limit starts binding at the left end of the first
+    segment longer than BINDING_TOLERANCE on which it holds. Against the 1e-3-year grid: a start
+    the grid also finds agrees within two steps; an earlier one (a segment shorter than a step)
+    must hold just after it; the exact solver never starts a limit later than the grid does."""
+    gaps0, rates_k = [w[0] for w in walls], [w[1] for w in walls]
     p = walled_inputs(gaps0, rates_k, hardware_growth_oom_per_year=g_hw,
                       spending_growth_oom_per_year=g_s, spending_headroom_oom=head,
                       hardware_remaining_oom=c_hw)
@@ -259,8 +285,9 @@ def test_binding_start_matches_brute_force(g_hw, g_s, head, c_hw, gaps0, data):
     for i, (e, b) in enumerate(zip(exact, brute, strict=True)):
         if np.isinf(b) and np.isinf(e):
             continue
-        if np.isinf(b):
-            # held for less than one grid step: check just after the exact start instead
-            assert limits_holding(p, np.array([e + 1e-7]))[i, 0], (exact, brute)
-        else:
-            assert abs(e - b) <= 2e-3, (exact, brute)
+        assert np.isfinite(e), (i, exact, brute)  # the grid saw it hold: the solver must too
+        if np.isfinite(b):
+            assert e <= b + 2e-3, (i, exact, brute)
+            if e >= b - 2e-3:
+                continue
+        assert holds_just_after(p, e, i), (i, exact, brute)
