@@ -355,24 +355,24 @@ ANCHOR_TABLE_YEARS = ("2027", "2030", "2035", "2050", "2100")
 def format_anchor_table(by_anchor: dict) -> str:
     """A compact plain-text table of `summarize_by_anchor`: percentage points of P(by year)
     each anchor contributes, its posterior responsibility and prior weight."""
-    head = "".join(f"  by {y}" for y in ANCHOR_TABLE_YEARS)
+    head = "".join(f" {'by ' + y:>7}" for y in ANCHOR_TABLE_YEARS)
     lines = ["Requirement anchors: contribution to P(by year) in pp; P(anchor | not yet, data) "
-             "vs prior weight",
+             "vs prior weight (MCSEs in summary.json requirement_by_anchor)",
              f"  {'anchor':<28}{head}   posterior  prior"]
     rows = sorted(by_anchor["anchors"].items(), key=lambda kv: kv[1]["order"])
     for name, e in rows:
         prior = e["prior_weight"]
         lines.append(f"  {name:<28}" + "".join(
-            f" {e['p_by_year'][y]['p'] * 100:6.1f}" for y in ANCHOR_TABLE_YEARS)
+            f" {e['p_by_year'][y]['p'] * 100:7.1f}" for y in ANCHOR_TABLE_YEARS)
             + f"   {e['posterior_responsibility']['p'] * 100:8.1f}%"
             + ("    n/a" if prior is None else f" {prior * 100:5.1f}%"))
     npath = by_anchor["no_path"]
-    lines.append(f"  {'no path (never arrives)':<28}" + " " * (7 * len(ANCHOR_TABLE_YEARS))
+    lines.append(f"  {'no path (never arrives)':<28}" + " " * (8 * len(ANCHOR_TABLE_YEARS))
                  + f"   {npath['posterior_responsibility']['p'] * 100:8.1f}%"
                  + f" {npath['prior_weight'] * 100:5.1f}%")
     total = {y: sum(e["p_by_year"][y]["p"] for _, e in rows) for y in ANCHOR_TABLE_YEARS}
     lines.append(f"  {'sum = headline P(by year)':<28}"
-                 + "".join(f" {total[y] * 100:6.1f}" for y in ANCHOR_TABLE_YEARS))
+                 + "".join(f" {total[y] * 100:7.1f}" for y in ANCHOR_TABLE_YEARS))
     return "\n".join(lines)
 
 

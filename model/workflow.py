@@ -41,6 +41,7 @@ from model.output_dir import (  # noqa: F401 - RunExistsError, staged_dir re-exp
 )
 from model.projection import effective_compute_path
 from model.report.figures import arrival_figure, trajectory_figure
+from model.requirement_update import requirement_update, update_document
 from model.run_integrity import PRIOR_ONLY_FILES, RUN_FILES
 from model.scenario import CONFIDENCE_LABELS, Scenario, load_scenario
 from model.summary import (
@@ -207,6 +208,9 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
         "arrival_year": summary,
         "limits": limits,
         "requirement_by_anchor": by_anchor,
+        "requirement_update": update_document(
+            requirement_update(trajectory_parameters(idata.posterior, scenario), scenario,
+                               cutoff), scenario.reference_year),
         "forecast_run": FORECAST_RUN,
         "largest_run_at_cutoff": start,
         "growth_rates": growth,

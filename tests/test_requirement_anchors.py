@@ -167,4 +167,40 @@ def test_anchor_contributions_sum_to_the_headline(default_by_anchor):
         assert e["p_by_year"]["2100"]["p"] <= e["posterior_responsibility"]["p"] + 1e-5
     table = format_anchor_table(out)
     assert "situational_awareness_2024" in table and "no path" in table
-    assert f"{headline['p_by_year']['2030']['p'] * 100:6.1f}" in table.splitlines()[-1]
+    assert f"{headline['p_by_year']['2030']['p'] * 100:7.1f}" in table.splitlines()[-1]
+
+
+def test_requirement_update_matches_exact_draws(default_by_anchor):
+    """The averaged CDFs of requirement_update against R drawn from its prior and from its
+    conditional (model/requirement.py draw_prior / draw_conditional) at the same draws."""
+    from model.forecast import projection_inputs
+    from model.requirement_update import requirement_update, update_document
+
+    scenario, full, *_ = default_by_anchor
+    req = scenario.requirement
+    update = requirement_update(full, scenario, CUTOFF)
+    inputs = projection_inputs(full, scenario, CUTOFF)
+    rng = np.random.default_rng(3)
+    reps = 40  # draws of R per theta
+    g = np.repeat(inputs.algorithmic_growth_oom_per_year, reps)
+    prior = requirement.draw_prior(rng, req, g, scenario.reference_year)
+    post = requirement.draw_conditional(
+        rng, req, np.repeat(inputs.effective_compute_at_cutoff, reps), g,
+        np.repeat(full["not_yet_agi_softness_oom"], reps), scenario.reference_year)
+    assert update.n_draws == inputs.size  # 800 draws: no thinning
+    for draws, cdf, no_path in ((prior, update.prior_cdf[-1], update.no_path_prior),
+                                (post, update.posterior_cdf[-1], update.no_path_posterior)):
+        finite = draws[np.isfinite(draws)]
+        assert np.mean(np.isinf(draws)) == pytest.approx(no_path, abs=0.004)
+        for q in (0.05, 0.5, 0.95):
+            assert np.interp(np.quantile(finite, q), update.grid, cdf) == pytest.approx(q, abs=0.01)
+    doc = update_document(update, scenario.reference_year)
+    sa = doc["anchors"]["situational_awareness_2024"]
+    assert sa["prior"]["median"] == pytest.approx(30.3, abs=0.01)  # stated at 2023 algorithms
+    # "not yet" truncates the low anchors: their posterior is narrower and higher
+    life = doc["anchors"]["lifetime"]
+    assert life["sd_ratio_posterior_to_prior"] < 0.8 and life["posterior"]["median"] > \
+        life["prior"]["median"]
+    assert all(0 < a["sd_ratio_posterior_to_prior"] <= 1.02 for a in doc["anchors"].values())
+    assert doc["blend_given_a_path"]["posterior_weight"] == pytest.approx(
+        1 - doc["no_path"]["posterior"], abs=1e-4)
