@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.report.figures import BLUE, GREY, ORANGE, NARROW_WIDTH_IN, _finish, _fs, phone_aware, plt
+from model.report.figures import BLUE, GREY, NARROW_WIDTH_IN, ORANGE, _finish, _fs, phone_aware, plt
 
 #: One colour per anchor, in mixture order (tab10 without its grey), cycled if more.
 ANCHOR_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
