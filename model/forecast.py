@@ -185,22 +185,45 @@ def arrival_cdf_by_draw(params: dict, scenario: Scenario, cutoff_year: float,
     this is exact at grid points in all but rare draws). Averaging these per-draw CDFs is a
     Rao-Blackwellised estimate of the arrival CDF: the same mean as counting arrival draws, with
     the requirement's sampling noise removed. `params` must hold the projection-only parameters
-    actually used for the arrival draws.
+    actually used for the arrival draws. The sum over anchors of `arrival_cdf_by_anchor`.
     """
+    return arrival_cdf_by_anchor(params, scenario, cutoff_year, grid_years, chunk).sum(axis=0)
+
+
+def arrival_cdf_by_anchor(params: dict, scenario: Scenario, cutoff_year: float,
+                          grid_years: np.ndarray, chunk: int = 1000) -> np.ndarray:
+    """P(T <= y, anchor k | theta) per anchor, draw and grid year: (K, n, grid).
+
+    The joint CDF of the requirement and its anchor (requirement.joint_cdf_by_anchor) at the
+    running maximum M_theta(y), as in `arrival_cdf_by_draw`: summed over k it is
+    P(T <= y | theta) exactly, so the per-anchor contributions to every P(by year) add up to
+    the headline (to float rounding)."""
     inputs = projection_inputs(params, scenario, cutoff_year)
     g_alg = inputs.algorithmic_growth_oom_per_year
     softness = np.broadcast_to(np.asarray(params["not_yet_agi_softness_oom"], float),
                                (inputs.size,))
     tau = np.asarray(grid_years, dtype=float) - cutoff_year
-    out = np.empty((inputs.size, tau.size))
+    pieces = requirement.requirement_pieces(scenario.requirement)
+    out = np.empty((requirement.number_of_anchors(pieces), inputs.size, tau.size))
     for start in range(0, inputs.size, chunk):
         rows = slice(start, start + chunk)
         part = ProjectionInputs(**{k: getattr(inputs, k)[rows]
                                    for k in inputs.__dataclass_fields__})
         best = np.maximum.accumulate(effective_compute_gain_oom(tau, part), axis=1)
         reach = part.effective_compute_at_cutoff[:, None] + best
-        out[rows] = requirement.conditional_cdf(scenario.requirement, reach,
-                                                part.effective_compute_at_cutoff,
-                                                g_alg[rows], softness[rows],
-                                                scenario.reference_year)
+        out[:, rows] = requirement.joint_cdf_by_anchor(
+            scenario.requirement, reach, part.effective_compute_at_cutoff, g_alg[rows],
+            softness[rows], scenario.reference_year, pieces=pieces)
     return out
+
+
+def anchor_responsibilities(params: dict, scenario: Scenario,
+                            cutoff_year: float) -> np.ndarray:
+    """P(anchor k | not yet, theta) per draw, (n, K + 1), last column "no path"
+    (requirement.anchor_responsibilities at each draw's E_now, rate and softness)."""
+    inputs = projection_inputs(params, scenario, cutoff_year)
+    softness = np.broadcast_to(np.asarray(params["not_yet_agi_softness_oom"], float),
+                               (inputs.size,))
+    return requirement.anchor_responsibilities(
+        scenario.requirement, inputs.effective_compute_at_cutoff,
+        inputs.algorithmic_growth_oom_per_year, softness, scenario.reference_year)

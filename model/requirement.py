@@ -77,7 +77,7 @@ class Pieces:
 
     @property
     def size(self) -> int:
-        return self.weights.size
+        return self.sides.size
 
     @property
     def has_halves(self) -> bool:
@@ -265,19 +265,49 @@ def bivariate_normal_cdf(h, k, rho):
     return np.clip(out, 0.0, 1.0)
 
 
-def conditional_cdf(req: Requirement, r, e_now, algorithmic_growth_oom_per_year, softness_oom,
-                    reference_year: float) -> np.ndarray:
-    """F(r) = P(R <= r | not yet at the cutoff), per draw: r is (n, m), the rest (n,)."""
+def anchor_labels(req: Requirement) -> list[str]:
+    """The anchors' names in mixture order (the rows of every per-anchor output)."""
+    return [a.name for a in req.anchors]
+
+
+def number_of_anchors(pieces: Pieces) -> int:
+    """How many anchors the pieces belong to (a split anchor is two pieces of one anchor)."""
+    return int(np.max(pieces.anchor_index)) + 1
+
+
+def _piece_value(field: np.ndarray, j: int):
+    """Piece j's value of a Pieces field: a scalar for a (P,) field, an (n, 1) column for a
+    per-draw (n, P) field, so either broadcasts against (n, m) requirement values."""
+    field = np.asarray(field)
+    return field[j] if field.ndim == 1 else field[:, j, None]
+
+
+def joint_cdf_by_anchor(req: Requirement, r, e_now, algorithmic_growth_oom_per_year,
+                        softness_oom, reference_year: float,
+                        pieces: Pieces | None = None) -> np.ndarray:
+    """F_k(r) = P(R <= r, anchor k | not yet at the cutoff), per anchor and draw: (K, n, m).
+
+    The same closed form as `conditional_cdf` (module docstring), its sum over pieces restricted
+    to anchor k's pieces:
+
+        F_k(r) = sum_{j in k} w_j c_j [G_j(hi_j) - G_j(lo_j)] / P(not yet),
+
+    so sum_k F_k(r) = F(r) exactly, and F_k(+inf) = P(anchor k | not yet), the anchor's
+    posterior responsibility at this draw. r is (n, m), the rest (n,); a Pieces field may be
+    (P,) or per draw (n, P). K = number_of_anchors(pieces).
+    """
     r = np.asarray(r, dtype=float)
     e_now = np.asarray(e_now, dtype=float)[:, None]
     g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)[:, None]
     s = np.asarray(softness_oom, dtype=float)[:, None]
-    p = requirement_pieces(req)
-    numerator = np.zeros(r.shape)
+    p = requirement_pieces(req) if pieces is None else pieces
+    numerator = np.zeros((number_of_anchors(p), *r.shape))
     denominator = np.full((r.shape[0], 1), req.no_path_weight)
     for j in range(p.size):
-        sig, side = p.sigmas[j], p.sides[j]
-        m = anchor_means_at_reference(p.medians[j], p.years[j], g, reference_year)
+        w, sig, side = (_piece_value(p.weights, j), _piece_value(p.sigmas, j),
+                        int(p.sides[j]))
+        m = anchor_means_at_reference(_piece_value(p.medians, j), _piece_value(p.years, j), g,
+                                      reference_year)
         total = np.sqrt(sig**2 + s**2)
         a = (r - m) / sig
         b = (e_now - m) / total
@@ -287,11 +317,43 @@ def conditional_cdf(req: Requirement, r, e_now, algorithmic_growth_oom_per_year,
             return special.ndtr(np.clip(x, -40, 40)) - bivariate_normal_cdf(x, b, rho)
 
         if side == 0:
-            numerator += p.weights[j] * below(a)
+            term = w * below(a)
         elif side > 0:
-            numerator += 2 * p.weights[j] * np.maximum(below(np.maximum(a, 0.0))
-                                                       - below(np.zeros_like(a)), 0.0)
+            term = 2 * w * np.maximum(below(np.maximum(a, 0.0)) - below(np.zeros_like(a)), 0.0)
         else:
-            numerator += 2 * p.weights[j] * below(np.minimum(a, 0.0))
-        denominator += p.weights[j] * np.exp(log_piece_survival(b, sig / s, side))
+            term = 2 * w * below(np.minimum(a, 0.0))
+        numerator[p.anchor_index[j]] += term
+        denominator = denominator + w * np.exp(log_piece_survival(b, sig / s, side))
     return np.clip(numerator / denominator, 0.0, 1.0)
+
+
+def anchor_responsibilities(req: Requirement, e_now, algorithmic_growth_oom_per_year,
+                            softness_oom, reference_year: float,
+                            pieces: Pieces | None = None) -> np.ndarray:
+    """P(anchor k | not yet, theta) per draw, (n, K + 1), the last column "no path":
+
+        P(k | not yet) = sum_{j in k} w_j S_j(E_now) / P(not yet),  P(no path | not yet)
+        = w_0 / P(not yet),
+
+    the terms of the marginal likelihood of "not yet" (module docstring), so each row sums to 1.
+    Averaged over posterior draws: P(anchor k | not yet, data)."""
+    e_now = np.asarray(e_now, dtype=float)[:, None]
+    g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)[:, None]
+    s = np.asarray(softness_oom, dtype=float)[:, None]
+    p = requirement_pieces(req) if pieces is None else pieces
+    log_terms, _ = _piece_log_terms(p, e_now, g, s, reference_year)
+    n_anchor = number_of_anchors(p)
+    by_anchor = np.full((log_terms.shape[0], n_anchor + 1), -np.inf)
+    for k in range(n_anchor):
+        by_anchor[:, k] = special.logsumexp(log_terms[:, p.anchor_index == k], axis=1)
+    if req.no_path_weight > 0:
+        by_anchor[:, -1] = np.log(req.no_path_weight)
+    return np.exp(by_anchor - special.logsumexp(by_anchor, axis=1, keepdims=True))
+
+
+def conditional_cdf(req: Requirement, r, e_now, algorithmic_growth_oom_per_year, softness_oom,
+                    reference_year: float) -> np.ndarray:
+    """F(r) = P(R <= r | not yet at the cutoff), per draw: r is (n, m), the rest (n,). The sum
+    over anchors of `joint_cdf_by_anchor` (one computation for both)."""
+    return np.clip(joint_cdf_by_anchor(req, r, e_now, algorithmic_growth_oom_per_year,
+                                       softness_oom, reference_year).sum(axis=0), 0.0, 1.0)

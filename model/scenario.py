@@ -250,10 +250,22 @@ class Anchor:
 
 @dataclass(frozen=True)
 class Requirement:
+    """The requirement mixture: anchors with weights w_k, and "no path" with weight w_0.
+
+    `weights_concentration` c (optional, `[requirement] weights_concentration`) states how sure
+    the scenario is of its weights: (w_0, w_1, ..., w_K) ~ Dirichlet(c w_bar), w_bar the file's
+    weights, so E[w] = w_bar and each weight is Beta(c w_k, c (1 - w_k)) (c = 10: a weight of
+    0.2 has a 90% interval of ~0.04-0.43). The headline does not change with c: the likelihood
+    of "not yet" and the joint law of (R, T) are linear in the weights (R ~ sum_k w_k p_k), so
+    integrating w out leaves only E[w] = w_bar. The uncertainty shows in the sensitivity study
+    (model/studies/requirement_sensitivity.py power-scales the Dirichlet) and in sweeps. None: the
+    weights are taken as known."""
+
     anchors: tuple[Anchor, ...]
     no_path_weight: float
     source: str
     rationale: str
+    weights_concentration: float | None = None
 
 
 @dataclass(frozen=True)
@@ -477,7 +489,8 @@ def _parse_prior(name: str, table: Any, path: Path) -> Prior:
 def _parse_requirement(table: Any, path: Path) -> Requirement:
     if not isinstance(table, dict):
         raise _err(path, "requirement", "missing table [requirement]")
-    unknown = set(table) - {"source", "rationale", "no_path_weight", "anchors"}
+    unknown = set(table) - {"source", "rationale", "no_path_weight", "anchors",
+                            "weights_concentration"}
     if unknown:
         raise _err(path, f"requirement.{sorted(unknown)[0]}", "unknown key")
     source = _require_text(table, "source", path, "requirement")
@@ -532,7 +545,13 @@ def _parse_requirement(table: Any, path: Path) -> Requirement:
     if abs(total - 1.0) > 1e-6:
         raise _err(path, "requirement.anchors", f"weights (with no_path_weight) must sum to 1 "
                    f"(they sum to {total:.6g})")
-    return Requirement(tuple(anchors), no_path, source, rationale)
+    concentration = None
+    if "weights_concentration" in table:
+        concentration = _number(table, "weights_concentration", path, "requirement")
+        if not (concentration > 0 and math.isfinite(concentration)):
+            raise _err(path, "requirement.weights_concentration",
+                       f"must be a finite number > 0 (got {concentration})")
+    return Requirement(tuple(anchors), no_path, source, rationale, concentration)
 
 
 def _parse_anchor_distribution(table: Any, key: str, support: str, path: Path, where: str):

@@ -278,15 +278,102 @@ def _summarize_weighted(x: np.ndarray, weights, horizon_year: float) -> dict:
 def summarize_posterior(posterior, scenario, cutoff_year: float) -> dict:
     """The headline numbers of a fitted run: Rao-Blackwellised per-draw CDFs (module docstring)
     from the run's posterior group (which holds the projection-only parameters it used)."""
-    from model.forecast import arrival_cdf_by_draw, arrival_grid_years, trajectory_parameters
+    return summarize_posterior_by_anchor(posterior, scenario, cutoff_year)[0]
+
+
+def summarize_posterior_by_anchor(posterior, scenario, cutoff_year: float) -> tuple[dict, dict]:
+    """(the headline as `summarize_posterior`, summary.json's `requirement_by_anchor`).
+
+    The per-anchor joint CDFs P(T <= y, anchor k | theta) (model/forecast.py
+    `arrival_cdf_by_anchor`) are computed once; their sum over anchors is the headline's
+    per-draw CDF, so the contributions add up to the headline by construction."""
+    from model.forecast import (
+        anchor_responsibilities,
+        arrival_cdf_by_anchor,
+        arrival_grid_years,
+        trajectory_parameters,
+    )
+    from model.requirement import anchor_labels
 
     params = trajectory_parameters(posterior, scenario)
     grid = arrival_grid_years(cutoff_year, scenario.horizon_year, REPORT_YEARS)
-    n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
-    cdf = arrival_cdf_by_draw(params, scenario, cutoff_year, grid)
-    return summarize_arrival(posterior["arrival_year"].to_numpy(), scenario.horizon_year,
-                             cdf_by_draw=cdf.reshape(n_chain, n_draw, grid.size),
-                             grid_years=grid)
+    shape = (posterior.sizes["chain"], posterior.sizes["draw"])
+    by_anchor = arrival_cdf_by_anchor(params, scenario, cutoff_year, grid)
+    by_anchor = by_anchor.reshape(by_anchor.shape[0], *shape, grid.size)
+    headline = summarize_arrival(posterior["arrival_year"].to_numpy(), scenario.horizon_year,
+                                 cdf_by_draw=by_anchor.sum(axis=0), grid_years=grid)
+    resp = anchor_responsibilities(params, scenario, cutoff_year)
+    req = scenario.requirement
+    labels = anchor_labels(req)
+    prior = [a.weight for a in req.anchors]
+    prior += [np.nan] * (len(labels) - len(prior))  # anchors whose weight is not in the file
+    contributions = summarize_by_anchor(by_anchor, grid, resp.reshape(*shape, -1), labels,
+                                        prior, req.no_path_weight)
+    return headline, contributions
+
+
+def summarize_by_anchor(cdf_by_anchor, grid_years, responsibilities, labels, prior_weights,
+                        no_path_weight: float) -> dict:
+    """Each anchor's contribution to P(T <= y) and its posterior responsibility, with MCSEs.
+
+    cdf_by_anchor: (K, chain, draw, grid) joint CDFs P(T <= y, anchor k | theta);
+    responsibilities: (chain, draw, K + 1) P(anchor k | not yet, theta), last "no path".
+
+        P(T <= y, anchor k | data) = mean_theta P(T <= y, anchor k | theta)
+        P(anchor k | not yet, data) = mean_theta P(anchor k | not yet, theta)
+
+    Both Rao-Blackwellised means, MCSE by `az.mcse(mean)`. Summed over anchors the first is the
+    headline P(T <= y); the responsibilities sum to 1 - P(no path | not yet, data)."""
+    cdf = np.asarray(cdf_by_anchor, dtype=float)
+    grid = np.asarray(grid_years, dtype=float)
+    resp = np.asarray(responsibilities, dtype=float)
+    anchors = {}
+    for k, name in enumerate(labels):
+        p_by = {}
+        for year in REPORT_YEARS:
+            j = int(np.searchsorted(grid, year))
+            p, se = _mean_and_mcse(cdf[k, ..., j], None, 1.0)
+            p_by[str(year)] = {"p": round(p, 5), "mcse": round(se, 5)}
+        r, se_r = _mean_and_mcse(resp[..., k], None, 1.0)
+        weight = prior_weights[k]
+        anchors[name] = {"order": k, "prior_weight": None if np.isnan(weight) else weight,
+                         "posterior_responsibility": {"p": round(r, 5), "mcse": round(se_r, 5)},
+                         "p_by_year": p_by}
+    r0, se0 = _mean_and_mcse(resp[..., -1], None, 1.0)
+    return {
+        "estimator": "rao-blackwellised: P(T <= y, anchor | theta) averaged over posterior draws",
+        "anchors": anchors,
+        "no_path": {"prior_weight": no_path_weight,
+                    "posterior_responsibility": {"p": round(r0, 5), "mcse": round(se0, 5)}},
+    }
+
+
+#: Report years shown in the CLI's per-anchor table (summary.json has them all).
+ANCHOR_TABLE_YEARS = ("2027", "2030", "2035", "2050", "2100")
+
+
+def format_anchor_table(by_anchor: dict) -> str:
+    """A compact plain-text table of `summarize_by_anchor`: percentage points of P(by year)
+    each anchor contributes, its posterior responsibility and prior weight."""
+    head = "".join(f" {'by ' + y:>7}" for y in ANCHOR_TABLE_YEARS)
+    lines = ["Requirement anchors: contribution to P(by year) in pp; P(anchor | not yet, data) "
+             "vs prior weight (MCSEs in summary.json requirement_by_anchor)",
+             f"  {'anchor':<28}{head}   posterior  prior"]
+    rows = sorted(by_anchor["anchors"].items(), key=lambda kv: kv[1]["order"])
+    for name, e in rows:
+        prior = e["prior_weight"]
+        lines.append(f"  {name:<28}" + "".join(
+            f" {e['p_by_year'][y]['p'] * 100:7.1f}" for y in ANCHOR_TABLE_YEARS)
+            + f"   {e['posterior_responsibility']['p'] * 100:8.1f}%"
+            + ("    n/a" if prior is None else f" {prior * 100:5.1f}%"))
+    npath = by_anchor["no_path"]
+    lines.append(f"  {'no path (never arrives)':<28}" + " " * (8 * len(ANCHOR_TABLE_YEARS))
+                 + f"   {npath['posterior_responsibility']['p'] * 100:8.1f}%"
+                 + f" {npath['prior_weight'] * 100:5.1f}%")
+    total = {y: sum(e["p_by_year"][y]["p"] for _, e in rows) for y in ANCHOR_TABLE_YEARS}
+    lines.append(f"  {'sum = headline P(by year)':<28}"
+                 + "".join(f" {total[y] * 100:7.1f}" for y in ANCHOR_TABLE_YEARS))
+    return "\n".join(lines)
 
 
 #: Years by which the probability that each limit binds is reported.

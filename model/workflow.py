@@ -41,14 +41,16 @@ from model.output_dir import (  # noqa: F401 - RunExistsError, staged_dir re-exp
 )
 from model.projection import effective_compute_path
 from model.report.figures import arrival_figure, trajectory_figure
+from model.requirement_update import requirement_update, update_document
 from model.run_integrity import PRIOR_ONLY_FILES, RUN_FILES
 from model.scenario import CONFIDENCE_LABELS, Scenario, load_scenario
 from model.summary import (
+    format_anchor_table,
     format_limits_table,
     format_table,
     summarize_arrival,
     summarize_limits,
-    summarize_posterior,
+    summarize_posterior_by_anchor,
 )
 
 
@@ -184,7 +186,7 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
     idata = sample_model(build_model(obs, scenario), settings)
     add_forecast(idata, scenario, cutoff, settings.seed)
     diag = diagnostics(idata, scenario.horizon_year)
-    summary = summarize_posterior(idata.posterior, scenario, cutoff)
+    summary, by_anchor = summarize_posterior_by_anchor(idata.posterior, scenario, cutoff)
     vintages = {k: s.provenance["vintage"] for k, s in streams.items()}
     attrs = provenance_attrs(scenario, data_mod.data_hashes(streams), vintages, settings,
                              cutoff, command)
@@ -205,6 +207,10 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
         "schema_version": 1,
         "arrival_year": summary,
         "limits": limits,
+        "requirement_by_anchor": by_anchor,
+        "requirement_update": update_document(
+            requirement_update(trajectory_parameters(idata.posterior, scenario), scenario,
+                               cutoff), scenario.reference_year),
         "forecast_run": FORECAST_RUN,
         "largest_run_at_cutoff": start,
         "growth_rates": growth,
@@ -232,8 +238,8 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
                            f"Physical compute of the largest run against the walls "
                            f"(scenario '{scenario.name}')")
     return RunResult(out_dir, summary, diag,
-                     format_table(summary) + "\n" + largest_run_line(start) + "\n"
-                     + format_limits_table(limits))
+                     format_table(summary) + "\n" + format_anchor_table(by_anchor) + "\n"
+                     + largest_run_line(start) + "\n" + format_limits_table(limits))
 
 
 #: Which run the forecast is about (summary.json `forecast_run`; the CLI and report say it too).

@@ -99,6 +99,15 @@ BROKEN.update({
     "anchor: prior elicitation method": (
         (_LIFE, _LIFE + '\nelicitation = {method = "maxent", lower = 26, upper = 33, mass = 0.8}'),
         f"{_LIFE_KEY}.elicitation.method"),
+    "requirement: weights_concentration <= 0": (
+        ("weights_concentration = 10.0", "weights_concentration = 0"),
+        "requirement.weights_concentration"),
+    "requirement: weights_concentration infinite": (
+        ("weights_concentration = 10.0", "weights_concentration = inf"),
+        "requirement.weights_concentration"),
+    "requirement: weights_concentration as text": (
+        ("weights_concentration = 10.0", 'weights_concentration = "10"'),
+        "requirement.weights_concentration"),
     "walls: unknown wall": (
         ('binding = ["power", "chips", "data", "latency"]', 'binding = ["power", "money"]'),
         "walls.binding"),
@@ -157,3 +166,9 @@ def test_cli_priors_check_exits_non_zero_and_writes_nothing(tmp_path):
                                          lines[0])
     assert "Traceback" not in out.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_weights_concentration_is_optional_and_read():
+    default = load_scenario("default").requirement
+    assert default.weights_concentration == 10.0
+    assert load_scenario("cotra-2020").requirement.weights_concentration is None

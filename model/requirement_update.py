@@ -1,0 +1,171 @@
+"""The requirement's update: prior against posterior of R, per anchor and for the blend.
+
+R enters the likelihood only through "no AGI yet" (model/requirement.py), so its update is the
+truncation by Phi((R - E_now) / s) and the re-weighting of the anchors, both per posterior
+draw theta. To show that update alone, prior and posterior are taken at the same posterior
+draws of theta (the algorithmic rate that moves each anchor to reference-year algorithms, today's
+effective compute E_now and the softness s):
+
+    prior:      P(R <= r | anchor k) = mean_theta P(R <= r | anchor k, theta)
+                = mean_theta sum_{j in k} (w_j / w_k) Phi_j(r)
+    posterior:  P(R <= r | anchor k, not yet, data) = mean_theta F_k(r | theta)
+                / mean_theta P(anchor k | not yet, theta)
+
+with Phi_j a piece's CDF (a normal, or a half: 2 Phi(max(a, 0)) - 1 above the median,
+2 Phi(min(a, 0)) below, a = (r - m_j) / s_j) and F_k the joint CDF of
+`requirement.joint_cdf_by_anchor`. The blend is the same over all anchors, *given a path*
+(R finite); the "no path" mass is reported beside it (prior w_0, posterior P(no path | not yet,
+data)), never spread into a density. Medians and 5%/95% quantiles are read off the averaged CDFs
+on a 0.05-OOM grid (linear interpolation); sd from the grid density. The posterior median's MCSE
+is the delta method of the ratio estimator: MCSE(mean_theta [F_k(q) - 0.5 P(k | theta)]) /
+(P(k | data) f_k(q)), draws taken as independent (they are thinned).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from model import requirement
+from model.scenario import Requirement
+from model.summary import mcse_mean
+
+#: The R grid (log10 FLOP at reference-year algorithms) on which the CDFs are evaluated.
+R_GRID_LOG10_FLOP = np.round(np.arange(12.0, 64.0 + 1e-9, 0.05), 4)
+#: At most this many posterior draws (a fixed thinning) enter the requirement's update.
+MAX_DRAWS = 800
+
+
+def prior_cdf_by_anchor(req: Requirement, r, algorithmic_growth_oom_per_year,
+                        reference_year: float,
+                        pieces: requirement.Pieces | None = None) -> np.ndarray:
+    """P(R <= r, anchor k | theta) under the prior (no "not yet"), (K, n, m); r is (m,) or
+    (n, m), the rate (n,). Summed over k: the prior mixture's CDF without "no path"."""
+    g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)[:, None]
+    r = np.broadcast_to(np.asarray(r, dtype=float), (g.shape[0], np.shape(r)[-1]))
+    p = requirement.requirement_pieces(req) if pieces is None else pieces
+    out = np.zeros((requirement.number_of_anchors(p), *r.shape))
+    for j in range(p.size):
+        w, sig = requirement._piece_value(p.weights, j), requirement._piece_value(p.sigmas, j)
+        m = requirement.anchor_means_at_reference(requirement._piece_value(p.medians, j),
+                                                  requirement._piece_value(p.years, j), g,
+                                                  reference_year)
+        a = (r - m) / sig
+        side = int(p.sides[j])
+        if side == 0:
+            cdf = special.ndtr(a)
+        elif side > 0:
+            cdf = 2.0 * special.ndtr(np.maximum(a, 0.0)) - 1.0
+        else:
+            cdf = 2.0 * special.ndtr(np.minimum(a, 0.0))
+        out[p.anchor_index[j]] += w * cdf
+    return out
+
+
+@dataclass(frozen=True)
+class RequirementUpdate:
+    """Averaged CDFs on R_GRID_LOG10_FLOP: rows are the anchors in order, then the blend."""
+
+    labels: list[str]
+    grid: np.ndarray
+    prior_cdf: np.ndarray       # (K + 1, m), each row normalised to its own (finite) mass
+    posterior_cdf: np.ndarray   # (K + 1, m)
+    prior_weight: np.ndarray    # (K + 1,): w_k, the blend's 1 - w_0
+    posterior_weight: np.ndarray  # (K + 1,): P(k | not yet, data), the blend's 1 - no path
+    median_mcse: np.ndarray     # (K + 1,): MCSE of each posterior median
+    no_path_prior: float
+    no_path_posterior: float
+    e_now_median_log10_flop: float
+    n_draws: int
+
+
+def requirement_update(params: dict, scenario, cutoff_year: float) -> RequirementUpdate:
+    """Prior and posterior of R per anchor and for the blend (module docstring), from a run's
+    per-draw parameters (model/forecast.py trajectory_parameters)."""
+    from model.forecast import projection_inputs
+
+    inputs = projection_inputs(params, scenario, cutoff_year)
+    n = inputs.size
+    keep = (np.sort(np.random.default_rng(0).choice(n, MAX_DRAWS, replace=False))
+            if n > MAX_DRAWS else np.arange(n))
+    e_now = inputs.effective_compute_at_cutoff[keep]
+    g = inputs.algorithmic_growth_oom_per_year[keep]
+    s = np.broadcast_to(np.asarray(params["not_yet_agi_softness_oom"], float), (n,))[keep]
+    req, t_ref = scenario.requirement, scenario.reference_year
+    pieces = requirement.requirement_pieces(req)
+    grid = R_GRID_LOG10_FLOP
+    r = np.broadcast_to(grid, (keep.size, grid.size))
+    joint = requirement.joint_cdf_by_anchor(req, r, e_now, g, s, t_ref, pieces=pieces)
+    resp = requirement.anchor_responsibilities(req, e_now, g, s, t_ref, pieces=pieces)
+    prior = prior_cdf_by_anchor(req, grid, g, t_ref, pieces=pieces)
+    labels = requirement.anchor_labels(req)
+    k = len(labels)
+    weights = np.array([a.weight for a in req.anchors] + [np.nan] * (k - len(req.anchors)))
+    # the blend (given a path) as a last row; per-draw arrays (K + 1, n, m) and (K + 1, n)
+    joint = np.concatenate([joint, joint.sum(axis=0, keepdims=True)])
+    prior = np.concatenate([prior, prior.sum(axis=0, keepdims=True)])
+    resp_rows = np.concatenate([resp[:, :k].T, resp[:, :k].sum(axis=1)[None, :]])
+    post_weight = resp_rows.mean(axis=1)
+    prior_weight = np.append(weights, 1.0 - req.no_path_weight)
+    prior_cdf = prior.mean(axis=1) / prior_weight[:, None]
+    posterior_cdf = joint.mean(axis=1) / post_weight[:, None]
+    mcse = np.array([_median_mcse(grid, posterior_cdf[i], joint[i], resp_rows[i])
+                     for i in range(k + 1)])
+    return RequirementUpdate(labels, grid, prior_cdf, posterior_cdf, prior_weight, post_weight,
+                             mcse, req.no_path_weight, float(resp[:, -1].mean()),
+                             float(np.median(e_now)), int(keep.size))
+
+
+def _quantile(grid, cdf, prob) -> float:
+    return float(np.interp(prob, np.maximum.accumulate(cdf), grid))
+
+
+def _moments(grid, cdf) -> tuple[float, float]:
+    mass = np.diff(cdf)
+    mid = 0.5 * (grid[1:] + grid[:-1])
+    mean = float(np.sum(mass * mid) / mass.sum())
+    return mean, float(np.sqrt(np.sum(mass * (mid - mean) ** 2) / mass.sum()))
+
+
+def _median_mcse(grid, cdf, joint_draws, resp_draws) -> float:
+    q = _quantile(grid, cdf, 0.5)
+    j = int(np.clip(np.searchsorted(grid, q), 1, grid.size - 2))
+    density = (cdf[j + 1] - cdf[j - 1]) / (grid[j + 1] - grid[j - 1])
+    h = joint_draws[:, j] - 0.5 * resp_draws
+    return mcse_mean(h) / (resp_draws.mean() * density) if density > 0 else float("nan")
+
+
+def _describe(grid, cdf) -> dict:
+    mean, sd = _moments(grid, cdf)
+    return {"median": round(_quantile(grid, cdf, 0.5), 3),
+            "q05": round(_quantile(grid, cdf, 0.05), 3),
+            "q95": round(_quantile(grid, cdf, 0.95), 3), "sd": round(sd, 3)}
+
+
+def update_document(update: RequirementUpdate, reference_year: float) -> dict:
+    """summary.json's `requirement_update` block (module docstring)."""
+    rows = {}
+    for i, name in enumerate([*update.labels, "blend"]):
+        prior = _describe(update.grid, update.prior_cdf[i])
+        post = _describe(update.grid, update.posterior_cdf[i])
+        post["mcse_median"] = round(float(update.median_mcse[i]), 4)
+        weight = update.prior_weight[i]
+        rows[name] = {
+            "order": i, "prior": prior, "posterior": post,
+            "sd_ratio_posterior_to_prior": round(post["sd"] / prior["sd"], 3),
+            "prior_weight": None if np.isnan(weight) else round(float(weight), 6),
+            "posterior_weight": round(float(update.posterior_weight[i]), 5)}
+    return {
+        "unit": f"log10 FLOP at {reference_year:g} algorithms",
+        "definition": "prior and posterior at the same posterior draws of the algorithmic rate, "
+                      "E_now and the softness: the update is 'no AGI yet' alone; per anchor "
+                      "R | anchor, the blend R | a path exists; 'no path' is the mass beside it",
+        "anchors": {k: v for k, v in rows.items() if k != "blend"},
+        "blend_given_a_path": rows["blend"],
+        "no_path": {"prior": update.no_path_prior,
+                    "posterior": round(update.no_path_posterior, 5)},
+        "effective_compute_at_cutoff_median_log10_flop": round(update.e_now_median_log10_flop, 3),
+        "n_draws": update.n_draws,
+    }
