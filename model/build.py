@@ -7,7 +7,7 @@ quantity in log10 units (OOMs):
    they add up coherently:
        GPU FP32 price-performance   y_j = h_ref + g_hw (t_j - t_ref)                       + e_j
        accelerators, tensor FP16    y_k = a_ref + g_hw (t_k - t_ref)                       + e_k
-       frontier training cost       y_j = s_ref - dS (1 - L_j) + g_spend (t_j - t_ref)     + e_j
+       frontier training cost       y_j = s_ref - dS(t_j) (1 - L_j) + g_spend (t_j - t_ref) + e_j
        frontier compute             y_i = c_ref - dC (1 - L_i) + g_phys (t_i - t_ref)      + e_i
    g_phys = g_hw + g_spend + g_other, Student-t errors; for compute, sd_i^2 = scatter^2 +
    err(Confidence_i)^2 so that Epoch's label widens the error of each estimate.
@@ -17,7 +17,12 @@ quantity in log10 units (OOMs):
    (`largest_run_premium_oom`) resp. dS (`largest_run_cost_premium_oom`) below it. So the
    forecast starts at the largest run (E_now below, the spending headroom in forecast.py), as the
    requirement anchors ("GPT-4 + 5 OOM", Cotra's FLOP) are stated, and a published preset's level
-   prior (its model's largest run) keeps its meaning. The year's maximum is an order statistic,
+   prior (its model's largest run) keeps its meaning. The cost premium changes over time,
+       dS(t) = dS + dS' (t - t_ref)
+   (`largest_run_cost_premium_oom` at the reference year, `..._trend_oom_per_year`): the gap
+   between each year's costliest run and the rest of Cottier et al.'s sample fell from
+   1.2-1.9 OOM (2016-2021) to 0.4-0.9 OOM (2022-2025), which one constant dS cannot follow
+   (priors/README.md, "Spending", for what it changed). The year's maximum is an order statistic,
    modelled as a location shift with the same scatter: an approximation, checked by recovery on
    data simulated with that shift (tests/test_recovery.py) and by the streams' PPC / LOO-PIT.
    Hardware: data-centre accelerators at training precision (Epoch ML hardware, 2017-2024) pin
@@ -82,6 +87,7 @@ FREE_PARAMETERS = (
     "log10_flop_per_s_per_usd_at_centre", "log10_training_cost_at_centre_usd",
     "frontier_compute_scatter_oom", "hardware_scatter_oom", "training_cost_scatter_oom",
     "largest_run_premium_oom", "largest_run_cost_premium_oom",
+    "largest_run_cost_premium_trend_oom_per_year",
     "log10_accelerator_flop_per_s_per_usd_at_centre", "accelerator_scatter_oom",
     "algorithmic_log_rate_mean", "algorithmic_log_rate_domain_sd", "algorithmic_log_rate_z",
     "log10_efficiency_series_flop", "efficiency_series_scatter_oom",
@@ -454,7 +460,9 @@ def build_model(obs: Observations, scenario: Scenario,
         _, s_c = _centred_intercept(scenario, "log10_training_cost_at_ref_usd", g_spend,
                                     obs.centre_years["cost"])
         premium_c = _prior(scenario, "largest_run_premium_oom")
-        premium_s = _prior(scenario, "largest_run_cost_premium_oom")
+        premium_s = (_prior(scenario, "largest_run_cost_premium_oom")
+                     + _prior(scenario, "largest_run_cost_premium_trend_oom_per_year")
+                     * (cost_year - t_ref))  # dS(t_j), per row
 
         scatter_c = _prior(scenario, "frontier_compute_scatter_oom")
         label_err = pt.stack([_prior(scenario, f"compute_error_{label.lower()}_oom")

@@ -214,8 +214,8 @@ def _cap_breakpoints_years(p: ProjectionInputs, span_years: float) -> np.ndarray
 
 def _wall_breakpoints_years(p: ProjectionInputs, caps: np.ndarray) -> np.ndarray:
     """(n, K (1 + S) + K (K - 1) / 2) kinks the walls add (+inf where none; module docstring):
-    where each wall line meets today's level (rising or falling), crosses U on each of the S segments between the
-    caps' kinks `caps`, and crosses each other wall."""
+    where each wall line meets today's level (rising or falling), crosses U on each of the S
+    segments between the caps' kinks `caps`, and crosses each other wall."""
     gap0 = p.wall_log10_flop_at_cutoff - p.physical_compute_at_cutoff_log10_flop[:, None]
     rate = p.wall_growth_oom_per_year
     n, n_walls = gap0.shape

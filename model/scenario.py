@@ -86,7 +86,11 @@ PARAMETERS: dict[str, ParameterInfo] = {
         "spending", "real", "fitted", "the year's largest run's training cost trend at ref year"),
     "largest_run_cost_premium_oom": _p(
         "spending", "nonnegative", "fitted",
-        "OOM of cost by which the year's costliest run exceeds a typical costed model"),
+        "OOM of cost by which the year's costliest run exceeds a typical costed model, at the "
+        "reference year"),
+    "largest_run_cost_premium_trend_oom_per_year": _p(
+        "spending", "real", "fitted",
+        "change per year of the cost premium of the year's costliest run over a typical one"),
     "frontier_compute_scatter_oom": _p(
         "compute", "positive", "fitted", "scatter of frontier models about the compute trend"),
     "hardware_scatter_oom": _p(

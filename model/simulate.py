@@ -11,13 +11,14 @@ in log10 units (OOMs) unless stated; t_nu is a standard Student-t draw with nu d
 1. Physical compute of the largest run, one set of growth rates for four streams:
        GPU FP32 price-perf.   y_j = h_ref + g_hw (t_j - t_ref)                        + sd_hw t_nu
        accelerators (FP16)    y_k = a_ref + g_hw (t_k - t_ref)                        + sd_acc t_nu
-       frontier training cost y_j = s_ref - dS (1 - L_j) + g_spend (t_j - t_ref)      + sd_cost t_nu
+       frontier training cost y_j = s_ref - dS(t_j) (1 - L_j) + g_spend (t_j - t_ref) + sd_cost t_nu
        frontier compute       y_i = c_ref - dC (1 - L_i) + (g_hw + g_spend + g_other) (t_i - t_ref)
                                     + sd_i t_nu
    with sd_i = sqrt(scatter^2 + err(label_i)^2), err(label) = compute_error_<label>_oom for the
    template's Epoch `Confidence` label of row i; L = the template's largest-of-year flags
    (frontier_is_largest_of_year, cost_is_largest_of_year), dC = largest_run_premium_oom,
-   dS = largest_run_cost_premium_oom: c_ref and s_ref are the largest run's levels.
+   dS(t) = largest_run_cost_premium_oom + largest_run_cost_premium_trend_oom_per_year (t - t_ref):
+   c_ref and s_ref are the largest run's levels.
 2. Algorithmic efficiency. Domain rates g_d = exp(mu + tau z_d), z_d ~ N(0, 1), d in DOMAINS.
    - Hernandez & Brown series s (domain d(s): alexnet/resnet50 -> vision, seq2seq/gnmt ->
      translation), at the template's per-series mid-year tbar_s:
@@ -109,6 +110,14 @@ def draw_parameters(scenario: Scenario, rng: np.random.Generator,
     return with_derived(params)
 
 
+def cost_premium_oom(params: dict, year, reference_year: float):
+    """dS(t) = dS + dS' (t - t_ref): the costliest run's premium over a typical costed model
+    at year t (module docstring, 1.); broadcasts over draws and years."""
+    return (np.asarray(params["largest_run_cost_premium_oom"], dtype=float)
+            + np.asarray(params["largest_run_cost_premium_trend_oom_per_year"], dtype=float)
+            * (np.asarray(year, dtype=float) - reference_year))
+
+
 def _t_noise(rng: np.random.Generator, nu: float, sd, size: int) -> np.ndarray:
     return np.asarray(sd, dtype=float) * rng.standard_t(nu, size)
 
@@ -144,7 +153,7 @@ def simulate_observations(params: dict, template: Observations, scenario: Scenar
     t = template.cost_year
     typical = 1.0 - np.asarray(template.cost_is_largest_of_year, dtype=float)
     cost = (params["log10_training_cost_at_ref_usd"]
-            - params["largest_run_cost_premium_oom"] * typical + g_spend * (t - t_ref)
+            - cost_premium_oom(params, t, t_ref) * typical + g_spend * (t - t_ref)
             + _t_noise(rng, nu, params["training_cost_scatter_oom"], t.size))
 
     # 2. algorithmic efficiency

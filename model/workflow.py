@@ -44,6 +44,7 @@ from model.report.figures import arrival_figure, trajectory_figure
 from model.requirement_update import requirement_update, update_document
 from model.run_integrity import PRIOR_ONLY_FILES, RUN_FILES
 from model.scenario import CONFIDENCE_LABELS, Scenario, load_scenario
+from model.simulate import cost_premium_oom
 from model.summary import (
     format_anchor_table,
     format_limits_table,
@@ -259,7 +260,7 @@ def largest_run_at_cutoff(posterior, scenario: Scenario, cutoff: float) -> dict:
             "premium_over_typical_frontier_model_oom": _interval(
                 posterior["largest_run_premium_oom"]),
             "cost_premium_over_typical_costed_model_oom": _interval(
-                posterior["largest_run_cost_premium_oom"])}
+                cost_premium_oom(posterior, cutoff, scenario.reference_year))}
 
 
 def largest_run_line(start: dict) -> str:

@@ -61,6 +61,7 @@ def test_variable_and_dim_names_are_the_public_contract(model):
                      "imagenet_scaling_per_oom", "imagenet_extra_data_shift",
                      "imagenet_scatter_logit", "not_yet_agi_softness_oom",
                      "largest_run_premium_oom", "largest_run_cost_premium_oom",
+                     "largest_run_cost_premium_trend_oom_per_year",
                      "log10_accelerator_flop_per_s_per_usd_at_centre", "accelerator_scatter_oom"}
     assert free == expected_free
     assert {rv.name for rv in model.observed_RVs} == set(OBSERVED_STREAMS)

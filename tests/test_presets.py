@@ -105,7 +105,7 @@ def test_every_preset_states_its_version():
     for name in PRESETS:
         version = load_scenario(PRIORS_DIR / f"{name}.toml").preset_version
         assert isinstance(version, int) and version >= 1, name
-    assert load_scenario("cotra-2020").preset_version == 2  # v2: per-anchor algorithms, 2025
+    assert load_scenario("cotra-2020").preset_version == 3  # v2 per-anchor algorithms; v3 cost
 
 
 def test_situational_awareness_median_is_in_the_late_2020s():

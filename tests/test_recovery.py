@@ -59,6 +59,7 @@ GROWTH_RATES = {
     # not rates, but checked the same way: the frontier envelope (model/build.py, block 1)
     "premium_compute": ("largest_run_premium_oom", None),
     "premium_cost": ("largest_run_cost_premium_oom", None),
+    "premium_cost_trend": ("largest_run_cost_premium_trend_oom_per_year", None),
 }
 
 
@@ -99,7 +100,8 @@ def true_parameters(scenario) -> dict:
     p.update({
         "log10_frontier_compute_at_ref_flop": 25.0,  # the year's largest run
         "largest_run_premium_oom": 0.45,             # typical frontier model: 24.55
-        "largest_run_cost_premium_oom": 0.6,
+        "largest_run_cost_premium_oom": 0.6,                   # at t_ref; 1.3 in 2016
+        "largest_run_cost_premium_trend_oom_per_year": -0.1,  # the real data's direction
         "log10_accelerator_flop_per_s_per_usd_at_ref": 10.45,
         "accelerator_scatter_oom": 0.2,
         "hardware_growth_oom_per_year": 0.12,
@@ -202,12 +204,15 @@ def test_simulator_recovers_parameters_by_least_squares(scenario, template_with_
     assert slope == pytest.approx(p["hardware_growth_oom_per_year"], abs=0.005)
     assert b0 == pytest.approx(p["log10_accelerator_flop_per_s_per_usd_at_ref"], abs=0.02)
 
-    # cost and compute: y = level - premium (1 - L) + g (t - t_ref), L = largest-of-year flag
+    # cost and compute: y = level - premium(t) (1 - L) + g (t - t_ref), L = largest-of-year
+    # flag; the cost premium is dS + dS' (t - t_ref)
     typical = 1.0 - sim.cost_is_largest_of_year
-    b0, premium, slope = _ols([-typical, sim.cost_year - t_ref], sim.training_log10_cost_usd)
+    dt = sim.cost_year - t_ref
+    b0, premium, trend, slope = _ols([-typical, -typical * dt, dt], sim.training_log10_cost_usd)
     assert slope == pytest.approx(p["spending_growth_oom_per_year"], abs=0.005)
     assert b0 == pytest.approx(p["log10_training_cost_at_ref_usd"], abs=0.02)
     assert premium == pytest.approx(p["largest_run_cost_premium_oom"], abs=0.02)
+    assert trend == pytest.approx(p["largest_run_cost_premium_trend_oom_per_year"], abs=0.005)
 
     typical = 1.0 - sim.frontier_is_largest_of_year
     b0, premium, slope = _ols([-typical, sim.frontier_year - t_ref], sim.frontier_log10_flop)
@@ -335,9 +340,9 @@ def test_recovery_of_growth_rates_fixed_truth(scenario, template):
     print(f"max r_hat of growth rates: {max_rhat(idata):.3f}, divergences: "
           f"{int(idata.sample_stats['diverging'].sum())}")
     assert max_rhat(idata) < 1.05
-    # Eight quantities checked on one simulated data set: at 94% each, a calibrated posterior
+    # Nine quantities checked on one simulated data set: at 94% each, a calibrated posterior
     # would miss at least one about 40% of the time, so the family is checked at 99% each
-    # (|z| < 2.576; family-wise miss rate ~8%). The slow test checks 94% coverage over many.
+    # (|z| < 2.576; family-wise miss rate ~9%). The slow test checks 94% coverage over many.
     missed = {k: r for k, r in rows.items() if abs(r["z"]) > 2.576}
     assert not missed, f"true growth rates outside the posterior 99% interval: {missed}"
 
