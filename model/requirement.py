@@ -357,3 +357,81 @@ def conditional_cdf(req: Requirement, r, e_now, algorithmic_growth_oom_per_year,
     over anchors of `joint_cdf_by_anchor` (one computation for both)."""
     return np.clip(joint_cdf_by_anchor(req, r, e_now, algorithmic_growth_oom_per_year,
                                        softness_oom, reference_year).sum(axis=0), 0.0, 1.0)
+
+
+def log_prior_density(req: Requirement, r, algorithmic_growth_oom_per_year,
+                      reference_year: float, pieces: Pieces | None = None) -> np.ndarray:
+    """log p(R | theta) of the prior mixture at each draw's R, (n,); "no path" (R = +inf) is a
+    point mass, so its draws get log w_0 (density and mass on one scale: power-scaling the
+    mixture scales the atom's weight as it scales the anchors' densities).
+
+        p(R | theta) = sum_j w_j c_j phi((R - m_j) / s_j) / s_j,  restricted to a half's side,
+
+    c_j = 2 for a half, 1 for a full normal (module docstring)."""
+    r = np.asarray(r, dtype=float)
+    g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)
+    p = requirement_pieces(req) if pieces is None else pieces
+    dens = special.logsumexp(_log_density_by_anchor(req, r, g, reference_year, p), axis=1)
+    no_path = np.log(req.no_path_weight) if req.no_path_weight > 0 else -np.inf
+    return np.where(np.isfinite(r), dens - 0.5 * np.log(2 * np.pi), no_path)
+
+
+def _log_density_by_anchor(req: Requirement, r, g, reference_year, p: Pieces) -> np.ndarray:
+    """log w_k p_k(R) + log sqrt(2 pi) per draw and anchor, (n, K) (the constant cancels in
+    every use but the density itself); -inf for R = +inf."""
+    finite = np.isfinite(r)
+    rr = np.where(finite, r, 0.0)[:, None]
+    means = anchor_means_at_reference(p.medians, p.years, g[:, None], reference_year)
+    z = (rr - means) / p.sigmas
+    on_side = (p.sides == 0) | (np.sign(z) == p.sides) | (z == 0)
+    terms = np.where(on_side, np.log(p.weights) + np.where(p.sides == 0, 0.0, np.log(2.0))
+                     - 0.5 * z**2 - np.log(p.sigmas), -np.inf)
+    out = np.full((r.size, number_of_anchors(p)), -np.inf)
+    for k in range(out.shape[1]):
+        out[:, k] = special.logsumexp(terms[:, p.anchor_index == k], axis=1)
+    return np.where(finite[:, None], out, -np.inf)
+
+
+def dirichlet_parameters(req: Requirement) -> np.ndarray:
+    """c * (w_1, ..., w_K, w_0): the Dirichlet on the weights, anchors then "no path"
+    (scenario.Requirement docstring); raises if the scenario sets no concentration."""
+    if req.weights_concentration is None:
+        raise ValueError("the requirement has no weights_concentration")
+    return req.weights_concentration * np.array(
+        [a.weight for a in req.anchors] + [req.no_path_weight])
+
+
+def draw_weights_given_requirement(rng: np.random.Generator, req: Requirement, r,
+                                   algorithmic_growth_oom_per_year,
+                                   reference_year: float) -> np.ndarray:
+    """Exact draws of the weights w | (theta, R, not yet), one row per draw, (n, K + 1).
+
+    With w ~ Dirichlet(a), a = c w_bar, and R | w ~ sum_k w_k p_k (the "not yet" factor
+    Phi((R - E_now) / s) does not involve w once R is given),
+
+        p(w | R) ~ Dir(w; a) sum_k w_k p_k(R) = sum_k pi_k Dir(w; a + e_k),
+        pi_k ~ (a_k / sum a) p_k(R) ~ w_bar_k p_k(R),
+
+    since w_k Dir(w; a) = (a_k / sum a) Dir(w; a + e_k): pick k with probability pi_k ("no
+    path" surely when R = +inf), then draw Dir(a + e_k)."""
+    a = dirichlet_parameters(req)
+    r = np.asarray(r, dtype=float)
+    g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)
+    p = requirement_pieces(req)
+    log_pi = _log_density_by_anchor(req, r, g, reference_year, p)
+    no_path = np.where(np.isfinite(r), -np.inf, 0.0)[:, None]
+    log_pi = np.concatenate([log_pi, no_path], axis=1)
+    probs = np.exp(log_pi - special.logsumexp(log_pi, axis=1, keepdims=True))
+    k = np.minimum((rng.random(r.size)[:, None] > np.cumsum(probs, axis=1)).sum(axis=1),
+                   a.size - 1)
+    gam = rng.standard_gamma(a[None, :] + np.eye(a.size)[k])
+    return gam / gam.sum(axis=1, keepdims=True)
+
+
+def log_dirichlet_density(w, a) -> np.ndarray:
+    """log Dir(w; a) per row of w (weights floored at 1e-300: a component drawn as 0.0 in
+    floating point has a finite, very small weight)."""
+    w = np.maximum(np.asarray(w, dtype=float), 1e-300)
+    a = np.asarray(a, dtype=float)
+    return (special.gammaln(a.sum()) - special.gammaln(a).sum()
+            + np.sum((a - 1.0) * np.log(w), axis=1))

@@ -281,12 +281,11 @@ def summarize_posterior(posterior, scenario, cutoff_year: float) -> dict:
     return summarize_posterior_by_anchor(posterior, scenario, cutoff_year)[0]
 
 
-def summarize_posterior_by_anchor(posterior, scenario, cutoff_year: float) -> tuple[dict, dict]:
-    """(the headline as `summarize_posterior`, summary.json's `requirement_by_anchor`).
-
-    The per-anchor joint CDFs P(T <= y, anchor k | theta) (model/forecast.py
-    `arrival_cdf_by_anchor`) are computed once; their sum over anchors is the headline's
-    per-draw CDF, so the contributions add up to the headline by construction."""
+def posterior_anchor_cdfs(posterior, scenario, cutoff_year: float) -> dict:
+    """Per-anchor joint CDFs of a run on the arrival grid (model/forecast.py
+    `arrival_cdf_by_anchor`), computed once for the headline, summary.json and the report:
+    `grid` (G,), `by_anchor` (K, chain, draw, G), `responsibilities` (chain, draw, K + 1),
+    `labels` (K anchor names)."""
     from model.forecast import (
         anchor_responsibilities,
         arrival_cdf_by_anchor,
@@ -299,16 +298,27 @@ def summarize_posterior_by_anchor(posterior, scenario, cutoff_year: float) -> tu
     grid = arrival_grid_years(cutoff_year, scenario.horizon_year, REPORT_YEARS)
     shape = (posterior.sizes["chain"], posterior.sizes["draw"])
     by_anchor = arrival_cdf_by_anchor(params, scenario, cutoff_year, grid)
-    by_anchor = by_anchor.reshape(by_anchor.shape[0], *shape, grid.size)
-    headline = summarize_arrival(posterior["arrival_year"].to_numpy(), scenario.horizon_year,
-                                 cdf_by_draw=by_anchor.sum(axis=0), grid_years=grid)
     resp = anchor_responsibilities(params, scenario, cutoff_year)
+    return {"grid": grid, "by_anchor": by_anchor.reshape(by_anchor.shape[0], *shape, grid.size),
+            "responsibilities": resp.reshape(*shape, -1),
+            "labels": anchor_labels(scenario.requirement)}
+
+
+def summarize_posterior_by_anchor(posterior, scenario, cutoff_year: float,
+                                  cdfs: dict | None = None) -> tuple[dict, dict]:
+    """(the headline as `summarize_posterior`, summary.json's `requirement_by_anchor`).
+
+    The per-anchor joint CDFs P(T <= y, anchor k | theta) (`posterior_anchor_cdfs`, or `cdfs`
+    if already computed) are computed once; their sum over anchors is the headline's per-draw
+    CDF, so the contributions add up to the headline by construction."""
+    c = posterior_anchor_cdfs(posterior, scenario, cutoff_year) if cdfs is None else cdfs
+    headline = summarize_arrival(posterior["arrival_year"].to_numpy(), scenario.horizon_year,
+                                 cdf_by_draw=c["by_anchor"].sum(axis=0), grid_years=c["grid"])
     req = scenario.requirement
-    labels = anchor_labels(req)
     prior = [a.weight for a in req.anchors]
-    prior += [np.nan] * (len(labels) - len(prior))  # anchors whose weight is not in the file
-    contributions = summarize_by_anchor(by_anchor, grid, resp.reshape(*shape, -1), labels,
-                                        prior, req.no_path_weight)
+    prior += [np.nan] * (len(c["labels"]) - len(prior))  # anchors whose weight is not in the file
+    contributions = summarize_by_anchor(c["by_anchor"], c["grid"], c["responsibilities"],
+                                        c["labels"], prior, req.no_path_weight)
     return headline, contributions
 
 

@@ -280,7 +280,9 @@ def test_publish_draft_writes_report_and_path_free_intervals(run_dir, draft_dir,
     assert 'class="watermark"' in html and "DRAFT" in html
     for failure in doc["gate"]["failures"]:
         assert html_escape(failure) in html
-    assert html.count("data:image/png;base64,") == 12  # 6 figures, desktop + phone
+    assert html.count("data:image/png;base64,") == 16  # 8 figures, desktop + phone
+    assert 'id="fig-anchors"' in html and 'id="fig-requirement"' in html
+    assert "Which requirement anchor the probability comes from" in html
     assert "src=\"http" not in html and "<link" not in html  # self-contained
     for needed in ("Cotra 2020", "Cotra 2022", "Direct Approach", "Metaculus", "rationale",
                    "SHA-256", "licence", "oomcast run --out", "No sensitivity analysis"):
@@ -298,9 +300,23 @@ def test_publish_markdown_puts_figures_beside_it_and_shows_sensitivity(run_dir, 
     assert result.returncode == 0, result.stderr
     md = (out / "report.md").read_text()
     figures = sorted(p.name for p in (out / "figures").iterdir())
-    assert len(figures) == 6 and "limits.png" in figures
+    assert len(figures) == 8 and {"limits.png", "anchors.png", "requirement.png"} <= set(figures)
     for name in figures:
         assert f"](figures/{name})" in md
+    # the per-anchor table's rows add up to the headline P(by 2030) of the run
+    summary = json.loads((run_dir / "summary.json").read_text())
+    rows = [line.split(" | ") for line in md.splitlines() if line.startswith("| ")]
+    start = next(i for i, r in enumerate(rows) if r[0] == "| anchor")
+    end = next(i for i, r in enumerate(rows) if r[0] == "| sum = headline")
+    col = rows[start].index("by 2030 (pp)")
+    anchors = [r for r in rows[start + 1:end] if r[0][2:].replace(" ", "_") in
+               summary["requirement_by_anchor"]["anchors"]]
+    assert len(anchors) == len(summary["requirement_by_anchor"]["anchors"])
+    total = sum(float(r[col].split(" ± ")[0]) for r in anchors)
+    headline = summary["arrival_year"]["p_by_year"]["2030"]["p"] * 100
+    assert total == pytest.approx(headline, abs=0.05 * len(anchors))
+    sum_row = next(r for r in rows if r[0] == "| sum = headline")
+    assert float(sum_row[col]) == pytest.approx(headline, abs=0.051)
     assert "DRAFT" in md and "strong prior / weak likelihood" in md and "| requirement |" in md
 
 

@@ -92,7 +92,7 @@ def test_report_renders_every_figure_without_errors(report, tmp_path, width):
         console
     assert probe["viewport"] == width
     images = probe["images"]
-    assert len(images) == html.count("<img ") == 6
+    assert len(images) == html.count("<img ") == 8  # 6 + anchors.png + requirement.png
     for img in images:
         assert img["complete"] and img["w"] > 0 and img["h"] > 0, img
         assert 0 < img["shown"] <= width  # scaled to fit, never wider than the screen

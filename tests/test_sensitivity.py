@@ -145,8 +145,9 @@ def test_sensitivity_command_writes_json_and_figure(run, tmp_path, capsys):
     from model.cli import main
 
     assert main(["sensitivity", str(run.path)]) == 0
-    # the caveat that power-scaling cannot see the requirement anchors is printed
-    assert "caveat: power-scaling cannot see the requirement anchors" in capsys.readouterr().out
+    # the caveat names what power-scaling still cannot see, and the requirement is seen
+    out = capsys.readouterr().out
+    assert "caveat: the requirement is power-scaled" in out and "uniform" in out
     doc = json.loads((run.path / "sensitivity.json").read_text())
     assert doc["schema_version"] == 1 and doc["kind"] == "oomcast.sensitivity"
     assert doc["method"]["threshold"] == 0.05 and doc["method"]["pareto_k_max"] == 0.7
@@ -163,6 +164,42 @@ def test_sensitivity_command_writes_json_and_figure(run, tmp_path, capsys):
     ranks = [r["sensitivity"] for r in doc["ranking"]["arrival_year"]]
     assert ranks == sorted(ranks, reverse=True)
     assert (run.path / "sensitivity.png").stat().st_size > 10_000
+    # the requirement is visible: its density and weights are components with their own curves
+    req = doc["power_scaled_requirement"]
+    assert set(req) == {"prior:requirement_density", "prior:requirement_weights"}
+    for cid, entry in req.items():
+        assert doc["sensitivity"][cid]["arrival_year"] > 0
+        assert entry["summaries"][entry["alphas"].index(1.0)]["n_draws"] == \
+            doc["run"]["n_draws"]
+    assert (run.path / "sensitivity_requirement.png").stat().st_size > 10_000
     # no temporaries left (the output marker is the run's own)
     assert [p.name for p in run.path.iterdir() if p.name.startswith(".")] == [
         ".oomcast-output.json"]
+
+
+def test_requirement_components_reweight_the_drawn_requirement(run):
+    """The requirement's log densities are those of its draws: the mixture density integrates
+    to 1 - w_0 over R, "no path" draws carry log w_0, and weights drawn given R have the
+    Dirichlet's mean when R comes from the prior (so the joint law is right)."""
+    from model import requirement
+
+    terms = sens.requirement_log_densities(run.idata.posterior, run.scenario)
+    r = run.idata.posterior["requirement_log10_flop"].to_numpy()
+    req = run.scenario.requirement
+    assert terms["requirement_density"].shape == r.shape
+    np.testing.assert_allclose(terms["requirement_density"][np.isinf(r)],
+                               np.log(req.no_path_weight))
+    assert np.all(np.isfinite(terms["requirement_weights"]))
+    grid = np.linspace(5, 80, 30001)
+    dens = np.exp(requirement.log_prior_density(req, grid, np.full(grid.size, 0.4), 2023.0))
+    assert np.trapezoid(dens, grid) == pytest.approx(1 - req.no_path_weight, abs=1e-6)
+    rng = np.random.default_rng(1)
+    g = np.full(100_000, 0.4)
+    w = requirement.draw_weights_given_requirement(
+        rng, req, requirement.draw_prior(rng, req, g, 2023.0), g, 2023.0)
+    mean = requirement.dirichlet_parameters(req) / req.weights_concentration
+    np.testing.assert_allclose(w.mean(axis=0), mean, atol=0.004)
+    # Aschenbrenner's 20% with concentration 10: Beta(2, 8), 90% interval ~4-43%
+    k = [a.name for a in req.anchors].index("situational_awareness_2024")
+    lo, hi = np.quantile(w[:, k], [0.05, 0.95])
+    assert lo == pytest.approx(0.041, abs=0.005) and hi == pytest.approx(0.429, abs=0.01)

@@ -44,7 +44,12 @@ from model.report.headline import dumps, headline_numbers, intervals_document
 from model.report.limit_figures import limits_figure
 from model.report.references import load_references
 from model.scenario import CONFIDENCE_LABELS, PriorSpecError, load_scenario
-from model.summary import censored, summarize_arrival, summarize_posterior
+from model.summary import (
+    censored,
+    posterior_anchor_cdfs,
+    summarize_arrival,
+    summarize_posterior_by_anchor,
+)
 
 FORMATS = ("html", "md")
 SENSITIVITY_FILE = "sensitivity.json"
@@ -112,9 +117,14 @@ class Report:
     figures: list[Figure] = field(default_factory=list)
     sensitivity_problem: str | None = None
     sensitivity_figure: Figure | None = None
+    #: sensitivity_requirement.png (oomcast sensitivity): the requirement power-scaled
+    sensitivity_requirement_figure: Figure | None = None
     explorer: tuple[dict, str] | None = None  # (payload, its JSON): the requirement explorer
     explorer_problem: str | None = None
     ppc: dict | None = None  # RUN_DIR/ppc.json (oomcast ppc), or None when it was not run
+    #: per-anchor contributions (`_run_summary`): `doc` as summary.json's requirement_by_anchor,
+    #: `grid`, `mean_cdf` (K, G), `labels`, `no_path`; None when the scenario file has changed
+    anchors: dict | None = None
 
     @property
     def caption(self) -> str:
@@ -232,6 +242,19 @@ def _sensitivity(run_dir: Path, attrs: dict):
                     "about 0.8 to 1.25), by importance weighting of this run's draws "
                     "(oomcast sensitivity).", png) if png.is_file() else None
     return doc, problem, figure
+
+
+def _requirement_sensitivity_figure(run_dir: Path) -> Figure | None:
+    """sensitivity_requirement.png of `oomcast sensitivity`, when the run directory has it."""
+    png = run_dir / "sensitivity_requirement.png"
+    if not png.is_file():
+        return None
+    return Figure("sensitivity_requirement", "Power-scaling the requirement",
+                  "The arrival-year CDF with the requirement's anchor density (top) and, where "
+                  "the scenario states a Dirichlet on them, its anchor weights (bottom) "
+                  "power-scaled, alpha from about 0.8 to 1.25: importance weights on the "
+                  "posterior draws of (theta, R), R drawn exactly per draw (oomcast "
+                  "sensitivity).", png)
 
 
 def _requirement_panel(idata, scenario) -> dict | None:
@@ -386,6 +409,8 @@ def _draw_figures(report: Report, idata, scenario, fig_dir: Path) -> list[Figure
                       "requirement prior (finite draws; 'no path' counted in its note).",
                       wide, narrow))
 
+    out += _requirement_figures(report, idata, scenario, both)
+
     ds = post[[v for v in RANK_VARIABLES if v in post]].copy()
     ds = ds.drop_vars("arrival_year", errors="ignore")  # ranked below, ties at random
     ds[RANK_ARRIVAL_NAME] = (("chain", "draw"),
@@ -401,6 +426,44 @@ def _draw_figures(report: Report, idata, scenario, fig_dir: Path) -> list[Figure
                       f"among themselves (otherwise they would share one rank and pile into "
                       f"the last bar of every chain, looking like a convergence failure). "
                       f"The diagnostics table covers every free parameter.", wide, narrow))
+    return out
+
+
+def _requirement_figures(report: Report, idata, scenario, both) -> list[Figure]:
+    """anchors.png and requirement.png (model/report/requirement_figures.py), when the run's
+    scenario file is unchanged (the per-anchor numbers need it)."""
+    from model.report.requirement_figures import anchors_figure, requirement_figure
+    from model.requirement_update import requirement_update
+
+    if report.anchors is None:
+        return []
+    a, name = report.anchors, report.run_name
+    cutoff = float(report.attrs["oomcast_cutoff_year"])
+    out = []
+    wide, narrow = both("anchors", lambda p, nar: anchors_figure(
+        a["grid"], a["mean_cdf"], a["labels"], a["no_path"], cutoff,
+        f"Which requirement anchor carries the arrival probability? (scenario '{name}')",
+        report.caption, p, narrow=nar))
+    out.append(Figure("anchors", "Arrival probability by requirement anchor",
+                      "P(AGI has arrived by year) stacked by the anchor the requirement comes "
+                      "from (Rao-Blackwellised per posterior draw; the stack's top is the "
+                      "headline CDF). Hatched at the top: P(no path | no AGI yet, data), the "
+                      "mass that never arrives; the white gap between is a requirement that "
+                      "exists but is met later. The table under the headline gives the numbers "
+                      "with MCSEs.", wide, narrow))
+    update = requirement_update(trajectory_parameters(idata.posterior, scenario), scenario,
+                                cutoff)
+    wide, narrow = both("requirement", lambda p, nar: requirement_figure(
+        update, f"The requirement R: prior against posterior per anchor (scenario '{name}')",
+        report.caption, p, narrow=nar))
+    out.append(Figure("requirement", "The requirement's update, anchor by anchor",
+                      "Density of R (log10 effective FLOP at reference-year algorithms) per "
+                      "anchor and for the blend given a path: grey dashed the prior, blue the "
+                      "posterior given no AGI yet, both at the same posterior draws of the "
+                      "algorithmic rate, so the difference is the 'not yet' observation alone. "
+                      "Titles: the anchor's prior weight and posterior probability. The 'no "
+                      "path' mass is drawn as bars on its own axis in the blend panel.",
+                      wide, narrow))
     return out
 
 
@@ -427,7 +490,7 @@ def assemble(run_dir: Path, draft: bool = False) -> tuple[Report, object]:
     horizon = float(attrs["oomcast_horizon_year"])
     scenario, problem = _scenario(attrs)
     sensitivity, sens_problem, sens_figure = _sensitivity(run_dir, attrs)
-    summary = _run_summary(idata, scenario if problem is None else None, attrs)
+    summary, anchors = _run_summary(idata, scenario if problem is None else None, attrs)
     headline = headline_numbers(idata.posterior["arrival_year"].to_numpy(), horizon, summary)
     diag = diagnostics(idata, horizon)
     failures = gate_failures(diag, headline, attrs)
@@ -440,22 +503,30 @@ def assemble(run_dir: Path, draft: bool = False) -> tuple[Report, object]:
         draft=is_draft, diagnostics=diag, attrs=attrs, scenario=scenario,
         scenario_problem=problem, data=_data_provenance(attrs), references=load_references(),
         sensitivity=sensitivity, command=str(attrs["oomcast_command"]),
-        sensitivity_problem=sens_problem, sensitivity_figure=sens_figure, ppc=_ppc(run_dir))
+        sensitivity_problem=sens_problem, sensitivity_figure=sens_figure, ppc=_ppc(run_dir),
+        anchors=anchors, sensitivity_requirement_figure=_requirement_sensitivity_figure(run_dir))
     return report, idata
 
 
 
-def _run_summary(idata, scenario, attrs: dict) -> dict:
-    """The headline with the estimator `oomcast run` uses for summary.json: Rao-Blackwellised
-    (the requirement integrated out per draw, model/forecast.py `arrival_cdf_by_draw`) when the
+def _run_summary(idata, scenario, attrs: dict) -> tuple[dict, dict | None]:
+    """(the headline with the estimator `oomcast run` uses for summary.json, the per-anchor
+    contributions or None): Rao-Blackwellised (the requirement integrated out per draw,
+    model/forecast.py `arrival_cdf_by_anchor`, summed over anchors for the headline) when the
     run's scenario file is unchanged; otherwise the arrival draws counted, since they alone do
-    not depend on the file (the gate then fails anyway)."""
+    not depend on the file (the gate then fails anyway), and no contributions."""
     post = idata.posterior
     horizon = float(attrs["oomcast_horizon_year"])
     arrival = post["arrival_year"].to_numpy()
     if scenario is None:
-        return summarize_arrival(arrival, horizon)
-    return summarize_posterior(post, scenario, float(attrs["oomcast_cutoff_year"]))
+        return summarize_arrival(arrival, horizon), None
+    cutoff = float(attrs["oomcast_cutoff_year"])
+    cdfs = posterior_anchor_cdfs(post, scenario, cutoff)
+    summary, doc = summarize_posterior_by_anchor(post, scenario, cutoff, cdfs)
+    k = len(cdfs["labels"])
+    return summary, {"doc": doc, "grid": cdfs["grid"], "labels": cdfs["labels"],
+                     "mean_cdf": cdfs["by_anchor"].reshape(k, -1, cdfs["grid"].size).mean(axis=1),
+                     "no_path": float(cdfs["responsibilities"][..., -1].mean())}
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -488,7 +559,8 @@ def publish(run_dir: Path, out_dir: Path | None = None, fmt: str = "html",
         else:
             figs_out = stage / "figures"
             figs_out.mkdir(exist_ok=True)
-            for f in report.figures + [report.sensitivity_figure]:
+            for f in report.figures + [report.sensitivity_figure,
+                                       report.sensitivity_requirement_figure]:
                 if f is not None:
                     shutil.copyfile(f.wide, figs_out / f.wide.name)
             _write_atomic(stage / name, render_markdown(report, "figures").encode())

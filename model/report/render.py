@@ -363,6 +363,44 @@ def _cell(v) -> str:
     return _short(v)
 
 
+#: Report years in the per-anchor table (all of them are in summary.json).
+ANCHOR_YEARS = ("2030", "2035", "2050", "2100")
+
+
+def anchor_rows(doc: dict) -> tuple[list[str], list[list[str]]]:
+    """The per-anchor contributions (summary.json requirement_by_anchor) as (columns, rows):
+    percentage points of P(by year) with MCSE, posterior probability of the anchor, prior
+    weight; then "no path" and the sum, which is the headline."""
+    cols = (["anchor"] + [f"by {y} (pp)" for y in ANCHOR_YEARS]
+            + ["P(anchor | data)", "prior weight"])
+    rows, total = [], dict.fromkeys(ANCHOR_YEARS, 0.0)
+    for name, e in sorted(doc["anchors"].items(), key=lambda kv: kv[1]["order"]):
+        cells = [name.replace("_", " ")]
+        for y in ANCHOR_YEARS:
+            p = e["p_by_year"][y]
+            total[y] += p["p"]
+            cells.append(f"{p['p'] * 100:.1f} ± {p['mcse'] * 100:.2f}")
+        r = e["posterior_responsibility"]
+        w = e["prior_weight"]
+        cells += [f"{r['p']:.1%} ± {r['mcse'] * 100:.2f} pp",
+                  "n/a" if w is None else f"{w:.1%}"]
+        rows.append(cells)
+    npath = doc["no_path"]
+    rows.append(["no path (never arrives)"] + [""] * len(ANCHOR_YEARS)
+                + [f"{npath['posterior_responsibility']['p']:.1%}",
+                   f"{npath['prior_weight']:.1%}"])
+    rows.append(["sum = headline"] + [f"{total[y] * 100:.1f}" for y in ANCHOR_YEARS]
+                + ["100%", "100%"])
+    return cols, rows
+
+
+ANCHOR_NOTE = ("Each anchor's share of P(AGI by year), in percentage points with its MCSE: "
+               "P(T <= y, anchor | data), Rao-Blackwellised per posterior draw, so the rows add "
+               "up to the headline. P(anchor | data) is the anchor's posterior probability "
+               "given no AGI yet; the prior weights are the scenario's (see its requirement "
+               "rationale for where they come from).")
+
+
 # ------------------------------------------------------------------ HTML
 
 
@@ -460,6 +498,12 @@ def render_html(report) -> str:
     parts.append(_table(["probability", "estimate", "MCSE", "draws"], rows, cls="headline",
                         numeric={1, 2, 3}, caption="Probability that AGI has arrived by each "
                         "year, and after the horizon"))
+    if getattr(report, "anchors", None) is not None:
+        cols, rows = anchor_rows(report.anchors["doc"])
+        parts.append(_table(cols, [[_e(c) for c in r] for r in rows], cls="stack",
+                            numeric=set(range(1, len(cols))),
+                            caption="Which requirement anchor the probability comes from"))
+        parts.append(f"<p><small>{_e(ANCHOR_NOTE)}</small></p>")
     est = ("the same expectation as counting arrival draws, with the requirement's own "
            "sampling noise removed" if str(h.get("estimator", "")).startswith("rao-black")
            else None)
@@ -540,8 +584,10 @@ def render_html(report) -> str:
         for title, cols, trows in sensitivity_tables(report.sensitivity):
             parts.append(f"<h3>{_e(title)}</h3>")
             parts.append(_table(cols, [[_e(c) for c in r] for r in trows], cls="stack"))
-        if report.sensitivity_figure is not None:
-            parts.append(_figure_html(report.sensitivity_figure))
+        for fig in (report.sensitivity_figure,
+                    getattr(report, "sensitivity_requirement_figure", None)):
+            if fig is not None:
+                parts.append(_figure_html(fig))
 
     parts.append('<h2 id="scenario">Scenario: every prior, its source and rationale</h2>')
     s = report.scenario
@@ -566,8 +612,13 @@ def render_html(report) -> str:
                             cls="stack", widths=(36, 32, 32)))
         req = s.requirement
         parts.append("<h3>Requirement: a mixture of named anchors</h3>")
+        conc = getattr(req, "weights_concentration", None)
         parts.append(f"<p>{_e(req.source)} — {_e(req.rationale)} “No path” weight: "
-                     f"{req.no_path_weight:g}.</p>")
+                     f"{req.no_path_weight:g}."
+                     + ("" if conc is None else
+                        f" Weights ~ Dirichlet({conc:g} × weights): their uncertainty, which "
+                        f"leaves the headline unchanged (linear in the weights) and enters "
+                        f"the sensitivity study.") + "</p>")
         rows = [[f"<strong>{_e(an.name)}</strong><br>weight {an.weight:.3g}<br>"
                  f"log10 FLOP ~ {_anchor_shape(an)} at "
                  f"{an.algorithms_year:g} algorithms", _e(an.source), _e(an.rationale)]
@@ -641,6 +692,9 @@ def render_markdown(report, figure_dir: str) -> str:
             f"Monte Carlo: {draws_text(h)}. Estimator: {h.get('estimator')}; HDI: "
             f"{h.get('hdi_estimator')}. Draws that do not arrive by {horizon:.0f} count as "
             f"after the horizon. Machine-readable: `intervals.json`.", "",
+            *(["### Which requirement anchor the probability comes from", "",
+               _md_table(*anchor_rows(report.anchors["doc"])), "", ANCHOR_NOTE, ""]
+              if getattr(report, "anchors", None) is not None else []),
             "## How to cite", "", citation_text(report), "",
             "## Figures", ""]
     for f in report.figures:
@@ -671,9 +725,10 @@ def render_markdown(report, figure_dir: str) -> str:
             out += [f"**{report.sensitivity_problem}**", ""]
         for title, cols, rows in sensitivity_tables(report.sensitivity):
             out += [f"### {title}", "", _md_table(cols, rows), ""]
-        if report.sensitivity_figure is not None:
-            f = report.sensitivity_figure
-            out += [f"![{f.title}]({figure_dir}/{f.wide.name})", "", f.description, ""]
+        for f in (report.sensitivity_figure,
+                  getattr(report, "sensitivity_requirement_figure", None)):
+            if f is not None:
+                out += [f"![{f.title}]({figure_dir}/{f.wide.name})", "", f.description, ""]
     out += ["## Scenario", ""]
     if report.scenario_problem:
         out += [f"**{report.scenario_problem}**", ""]

@@ -135,4 +135,38 @@ def requirement_figure(update, title: str, caption: str, path: Path,
     if not narrow:
         fig.suptitle(title, fontsize=11, y=1 - 0.25 / fig.get_figheight(), va="top")
     _finish(fig, caption, path, narrow,
-            top=1 - ((0.65 if narrow else 0.55) / fig.get_figheight()))
+            top=1 - ((0.65 if narrow else 0.3) / fig.get_figheight()))
+
+
+@phone_aware
+def power_scaled_requirement_figure(years: np.ndarray, panels: list[dict], title: str,
+                                    caption: str, path: Path, narrow: bool = False) -> None:
+    """One panel per requirement component (oomcast sensitivity): the arrival CDF with that
+    component power-scaled by each alpha. panels: dicts with `label`, `sensitivity` (CJS of the
+    arrival year), and `curves`: dicts with `alpha`, `cdf` (on `years`), `median` (or None),
+    `pareto_k`."""
+    fig, axes = plt.subplots(len(panels), 1, squeeze=False, sharex=True,
+                             figsize=(NARROW_WIDTH_IN, 3.3 * len(panels) + 1.0) if narrow
+                             else (9, 3.2 * len(panels) + 0.9))
+    cmap = plt.get_cmap("coolwarm")
+    for ax, panel in zip(axes[:, 0], panels, strict=True):
+        alphas = [c["alpha"] for c in panel["curves"]]
+        span = (min(alphas), max(alphas))
+        for c in panel["curves"]:
+            frac = 0.5 if span[0] == span[1] else (c["alpha"] - span[0]) / (span[1] - span[0])
+            median = "after horizon" if c["median"] is None else f"{c['median']:.1f}"
+            ax.plot(years, c["cdf"], color="black" if c["alpha"] == 1.0 else cmap(frac),
+                    lw=2.0 if c["alpha"] == 1.0 else 1.4,
+                    ls="-" if c["pareto_k"] <= 0.7 else "--",
+                    label=f"α {c['alpha']:g}: median {median} (k̂ {c['pareto_k']:.2f})")
+        ax.set_title(f"{panel['label']}: CJS of the arrival year {panel['sensitivity']:.3f}",
+                     fontsize=_fs(narrow, 10, 8.5))
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("P(AGI by year)")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower right", fontsize=_fs(narrow, 8, 7), frameon=True, framealpha=0.9)
+    axes[-1, 0].set_xlim(years[0], years[-1])
+    axes[-1, 0].set_xlabel("year")
+    if not narrow:
+        fig.suptitle(title, fontsize=11)
+    _finish(fig, caption, path, narrow)

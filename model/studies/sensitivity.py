@@ -32,9 +32,21 @@ Components
   marginal log P(not yet | theta): R is part of every arrival draw, so power-scaling the joint term
   reweights (theta, R) pairs exactly; scaling the marginal would leave R | theta unscaled.
 
-Blind spots (cover them with scenario sweeps, `oomcast sweep`): the requirement mixture is
-marginalised, so its anchors are not a power-scalable prior here; uniform priors and hard bounds
-do not change under power-scaling; alpha near 1 probes local, not large, changes.
+- `prior:requirement_density`: the requirement's prior density log p(R | theta) (the anchor
+  mixture, model/requirement.py `log_prior_density`) at each draw's R. NUTS never samples R (it
+  is marginalised), but every posterior draw carries an exact draw of R from p(R | theta, not
+  yet), so (theta, R) pairs are draws of the joint posterior and power-scaling p(R | theta)
+  reweights them exactly as for any other prior; "no path" draws (R = +inf) carry log w_0.
+- `prior:requirement_weights` (when the scenario sets `weights_concentration`): the Dirichlet
+  on the anchor weights, log Dir(w; c w_bar), at weights w drawn exactly per draw from
+  p(w | theta, R) (model/requirement.py `draw_weights_given_requirement`, seed 0).
+  Both requirement components reweight (theta, R) pairs, so their arrival summaries count
+  weighted arrival draws (the Rao-Blackwellised CDFs integrate R out and cannot be reweighted
+  by R); `power_scaled_requirement` holds them for alpha 0.8-1.25.
+
+Blind spots (cover them with scenario sweeps, `oomcast sweep`): uniform priors and hard bounds
+do not change under power-scaling; alpha near 1 probes local, not large, changes (the anchors'
+medians, a discrete choice, are probed by sweeps).
 
 Quantities: each growth rate (hardware, spending, other, physical total, algorithmic per domain),
 the arrival year (+inf censored at horizon + 1 as model/summary.py `censored` does), and the
@@ -63,6 +75,7 @@ reliable. The figure's alphas carry their own k-hats.
      "power_scaled_arrival": {"component": "prior", "alphas": [...], "pareto_k": [...],
                               "pareto_k_flag": [...], "summaries": [model/summary.py
                               summarize_arrival dicts, one per alpha]},
+     "power_scaled_requirement": {component_id: {the same keys, counted arrival draws}},
      "notes": [...]}
 
 Quantity and component ids are stable strings; numbers are rounded to 4 decimals.
@@ -271,6 +284,37 @@ def joint_no_agi_log_likelihood(post, scenario) -> np.ndarray:
     return out
 
 
+#: The requirement's power-scalable components (module docstring) and their notes.
+REQUIREMENT_NOTES = {
+    "requirement_density": "the anchor mixture's density p(R | theta) at each draw's exact R "
+                           "('no path': log w_0)",
+    "requirement_weights": "Dirichlet(c w) on the anchor weights, at weights drawn exactly "
+                           "from p(w | theta, R)",
+}
+
+
+def requirement_log_densities(post, scenario, seed: int = 0) -> dict[str, np.ndarray]:
+    """(chain, draw) log densities of the requirement's prior components at the run's draws:
+    `requirement_density` always, `requirement_weights` when the scenario has a Dirichlet."""
+    from model import requirement
+
+    req = scenario.requirement
+    r = post["requirement_log10_flop"].transpose("chain", "draw").to_numpy()
+    g = post["algorithmic_growth_oom_per_year"]
+    if "domain" in g.dims:
+        g = g.sel(domain=scenario.forecast_domain)
+    g = g.transpose("chain", "draw").to_numpy()
+    t_ref = scenario.reference_year
+    out = {"requirement_density": requirement.log_prior_density(
+        req, r.ravel(), g.ravel(), t_ref).reshape(r.shape)}
+    if req.weights_concentration is not None:
+        w = requirement.draw_weights_given_requirement(np.random.default_rng(seed), req,
+                                                       r.ravel(), g.ravel(), t_ref)
+        out["requirement_weights"] = requirement.log_dirichlet_density(
+            w, requirement.dirichlet_parameters(req)).reshape(r.shape)
+    return out
+
+
 def run_inputs(run) -> SensitivityInputs:
     """Quantities, log densities and components of a loaded run (model/studies/rundir.py)."""
     post = run.idata.posterior
@@ -303,6 +347,9 @@ def run_inputs(run) -> SensitivityInputs:
         log_prior[name] = frozen.logpdf(post[name].to_numpy())
         blocks.setdefault(PARAMETERS[name].block, []).append(name)
 
+    requirement_terms = requirement_log_densities(post, scenario)
+    log_prior.update(requirement_terms)
+
     log_lik = {v: _chain_draw(run.idata.log_likelihood[v])
                for v in run.idata.log_likelihood.data_vars}
     if "no_agi_by_cutoff" in log_lik:
@@ -315,6 +362,9 @@ def run_inputs(run) -> SensitivityInputs:
                 if block in PROJECTION_BLOCKS else "")
         components.append(Component(f"prior:{block}", "prior", "block", tuple(blocks[block]),
                                     note))
+    for v in requirement_terms:
+        components.append(Component(f"prior:{v}", "prior", "block", (v,),
+                                    REQUIREMENT_NOTES[v]))
     components.append(Component("likelihood", "likelihood", "all", tuple(log_lik),
                                 "every observed stream"))
     for v in log_lik:
@@ -356,7 +406,36 @@ def power_scaled_arrival(run, inputs: SensitivityInputs, alphas=FIGURE_ALPHAS,
     return out
 
 
-def sensitivity_document(run, results: dict, inputs: SensitivityInputs, scaled: dict) -> dict:
+def power_scaled_requirement(run, inputs: SensitivityInputs, alphas=FIGURE_ALPHAS) -> dict:
+    """Per requirement component: alphas, k-hats, weights and arrival summaries (counted
+    arrival draws, importance-weighted: the weights depend on R; module docstring)."""
+    from model.summary import summarize_arrival
+
+    arrival = run.idata.posterior["arrival_year"].to_numpy()
+    out = {}
+    for comp in inputs.components:
+        if not comp.id.startswith("prior:requirement_"):
+            continue
+        draws = component_draws(inputs, comp)
+        entry = {"alphas": list(alphas), "pareto_k": [], "pareto_k_flag": [], "summaries": [],
+                 "weights": []}
+        for alpha in alphas:
+            if alpha == 1.0:
+                w, k = None, 0.0
+            else:
+                lw, k = power_scaled_log_weights(draws, alpha)
+                w = np.exp(lw - special.logsumexp(lw))
+            entry["pareto_k"].append(_r(k))
+            entry["pareto_k_flag"].append(bool(k > PARETO_K_MAX))
+            entry["weights"].append(np.full(draws.size, 1.0 / draws.size) if w is None else w)
+            entry["summaries"].append(summarize_arrival(arrival, run.scenario.horizon_year,
+                                                        weights=w))
+        out[comp.id] = entry
+    return out
+
+
+def sensitivity_document(run, results: dict, inputs: SensitivityInputs, scaled: dict,
+                         scaled_requirement: dict | None = None) -> dict:
     """The sensitivity.json document (schema in the module docstring)."""
     quantities = list(inputs.quantities)
     sens = {cid: {q: _r(v) for q, v in r["sensitivity"].items()} for cid, r in results.items()}
@@ -389,8 +468,10 @@ def sensitivity_document(run, results: dict, inputs: SensitivityInputs, scaled: 
                    "note": c.note} for c in inputs.components]
     flagged = [c["id"] for c in components if c["pareto_k_flag"]]
     notes = [
-        "Requirement anchors are marginalised and not a power-scalable prior here; uniform priors "
-        "and bounds are invisible to power-scaling: see scenario sweeps (oomcast sweep).",
+        "The requirement is power-scaled through its exact per-draw R (prior:requirement_density)"
+        " and, with a Dirichlet, its weights (prior:requirement_weights); uniform priors and "
+        "bounds are invisible to power-scaling, and the anchors' medians are a discrete choice: "
+        "see scenario sweeps (oomcast sweep).",
         "prior:requirement holds only the 'no AGI yet' softness prior.",
     ]
     if flagged:
@@ -416,5 +497,8 @@ def sensitivity_document(run, results: dict, inputs: SensitivityInputs, scaled: 
         "block_diagnosis": block_diag,
         "ranking": ranking,
         "power_scaled_arrival": {k: v for k, v in scaled.items() if k != "weights"},
+        "power_scaled_requirement": {
+            cid: {k: v for k, v in entry.items() if k != "weights"}
+            for cid, entry in (scaled_requirement or {}).items()},
         "notes": notes,
     }
