@@ -4,6 +4,24 @@ The one pipeline shared by the posterior (parameters from NUTS) and the prior-on
 (parameters from the scenario's priors): both hand a dict of per-draw arrays to
 `forecast_draws`, which adds the projection-only parameters (drawn exactly from their priors,
 since no datum depends on them), the requirement R, and the arrival year T.
+
+Anchors with their own algorithmic rate g_k and cap A_k (scenario.ANCHOR_ALGORITHM_KEYS, e.g.
+cotra-2020) follow one rule per run kind, recorded in the run's attrs as
+`oomcast_anchor_algorithms` (`anchor_algorithms_rule`):
+- prior-only (forward Monte Carlo, starting at the reference year = the anchors' algorithms
+  year): a draw whose R comes from anchor k projects with g_k and A_k (`with_anchor_algorithms`),
+      E(t_now + tau) = E_now + P(tau) + min(g_k tau, A_k) + min(g_unhob tau, H_unhob)
+  (model/projection.py: P the capped physical gain).
+- conditioned (posterior): one shared fitted rate g_alg (the forecast domain's) and the shared
+  cap H_alg (`algorithms_remaining_oom`, drawn from its prior) for every anchor,
+      E(t_now + tau) = E_now + P(tau) + min(g_alg tau, H_alg) + min(g_unhob tau, H_unhob),
+  because the data pin one rate and "no AGI yet" is a likelihood of the requirement mixture
+  marginalised against one trajectory per draw (model/requirement.py `log_prob_not_yet`), as is
+  the headline CDF P(T <= y | theta) = F_{R | not yet, theta}(max E_theta) (`arrival_cdf_by_draw`,
+  and the report explorer's copy of it). A per-anchor cap would make the trajectory depend on
+  the anchor, which those integrals do not allow, so per-anchor caps are not used either.
+  Anchors stated at the reference year's algorithms (y_k = t_ref) need no shift of their
+  medians, m_k = median_k - g_alg (t_ref - y_k) = median_k, whatever the cutoff.
 """
 
 from __future__ import annotations
@@ -129,12 +147,28 @@ def with_anchor_algorithms(inputs: ProjectionInputs, anchor: np.ndarray, scenari
                                algorithms_remaining_oom=cap)
 
 
+#: `oomcast_anchor_algorithms` of a run whose scenario has per-anchor algorithmic progress.
+ANCHOR_ALGORITHMS_PRIOR_ONLY = "per-anchor rate and cap"
+ANCHOR_ALGORITHMS_CONDITIONED = ("shared fitted rate and shared cap (per-anchor rates and caps "
+                                 "apply to prior-only runs)")
+
+
+def anchor_algorithms_rule(scenario: Scenario, conditioned: bool) -> str | None:
+    """Which algorithmic rate and cap the anchors use in a run (module docstring); None when no
+    anchor has its own."""
+    if not scenario.anchors_override_algorithms:
+        return None
+    return ANCHOR_ALGORITHMS_CONDITIONED if conditioned else ANCHOR_ALGORITHMS_PRIOR_ONLY
+
+
 def forecast_draws(params: dict, scenario: Scenario, cutoff_year: float,
                    rng: np.random.Generator, conditioned: bool = True) -> dict[str, np.ndarray]:
     """Per draw: projection-only parameters, requirement R and arrival year T.
 
     conditioned=True draws R from p(R | no AGI by the cutoff) (the posterior path);
     conditioned=False draws R from its prior (forward Monte Carlo, as published models do).
+    Per-anchor algorithmic rates and caps apply only when conditioned=False
+    (`anchor_algorithms_rule`).
     """
     n = np.asarray(params["hardware_growth_oom_per_year"]).size
     full = dict(params)
@@ -143,9 +177,7 @@ def forecast_draws(params: dict, scenario: Scenario, cutoff_year: float,
     inputs = projection_inputs(full, scenario, cutoff_year)
     g_alg = inputs.algorithmic_growth_oom_per_year
     if conditioned:
-        if scenario.anchors_override_algorithms:
-            raise ValueError(f"{scenario.path}: requirement.anchors: per-anchor algorithmic "
-                             "progress is supported in prior-only runs only")
+        # per-anchor algorithms: the shared fitted rate and cap (ANCHOR_ALGORITHMS_CONDITIONED)
         r = requirement.draw_conditional(rng, scenario.requirement,
                                          inputs.effective_compute_at_cutoff, g_alg,
                                          np.asarray(full["not_yet_agi_softness_oom"], float),

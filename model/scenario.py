@@ -308,7 +308,7 @@ class Scenario:
 
     @property
     def anchors_override_algorithms(self) -> bool:
-        """True when some anchor has its own algorithmic rate or cap (prior-only runs only)."""
+        """True when some anchor has its own algorithmic rate or cap (used by prior-only runs)."""
         return any(a.overrides_algorithms for a in self.requirement.anchors)
 
     def fitted(self) -> dict[str, Prior]:
@@ -325,7 +325,8 @@ _PRIOR_META = {"source", "rationale", "elicitation"}
 #: 2020 where progress differs by anchor. Exact only where the whole trajectory is projected:
 #: prior-only runs that start at the reference year, with the anchor stated at that year. The
 #: fitted model's requirement marginalisation (model/requirement.py) uses one rate, so a
-#: conditioned run of such a scenario is refused (model/workflow.py).
+#: conditioned run uses the shared fitted rate and cap for every anchor (model/forecast.py
+#: `anchor_algorithms_rule`).
 ANCHOR_ALGORITHM_KEYS = {"algorithmic_growth_oom_per_year": "real",
                          "algorithms_remaining_oom": "nonnegative"}
 _ANCHOR_KEYS = {"weight", "median_log10_flop", "sigma_log10_flop", "sigma_below_log10_flop",

@@ -23,7 +23,7 @@ import numpy as np
 
 from model import data as data_mod
 from model.build import prepare_observations
-from model.forecast import projection_inputs, trajectory_parameters
+from model.forecast import anchor_algorithms_rule, projection_inputs, trajectory_parameters
 from model.inference import (
     SamplerSettings,
     add_forecast,
@@ -175,11 +175,6 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
                                                              data_dir)
     cutoff = default_cutoff if as_of is None else as_of
     _check_cutoff(cutoff, default_cutoff, scenario)
-    if scenario.anchors_override_algorithms:
-        name = next(a.name for a in scenario.requirement.anchors if a.overrides_algorithms)
-        raise ValueError(f"{scenario.path}: requirement.anchors.{name}: per-anchor algorithmic "
-                         "progress is supported in --prior-only runs only (the fitted model "
-                         "marginalises the requirement with one rate)")
     obs = prepare_observations({k: s.table for k, s in streams.items()}, scenario, cutoff)
 
     from model.build import build_model
@@ -193,6 +188,9 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
                              cutoff, command)
     attrs["oomcast_provenance_sha256"] = json.dumps(data_mod.provenance_hashes(streams),
                                                     sort_keys=True)
+    anchor_rule = anchor_algorithms_rule(scenario, conditioned=True)
+    if anchor_rule is not None:
+        attrs["oomcast_anchor_algorithms"] = anchor_rule
     attach_attrs(idata, attrs)
     growth = {name: _interval(idata.posterior[name]) for name in (
         "hardware_growth_oom_per_year", "spending_growth_oom_per_year",
@@ -238,8 +236,9 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
         draw_limits_figure(inputs, start_years, scenario, cutoff, caption, tmp / "limits.png",
                            f"Physical compute of the largest run against the walls "
                            f"(scenario '{scenario.name}')")
+    note = "" if anchor_rule is None else f"note: anchors' algorithms: {anchor_rule}\n"
     return RunResult(out_dir, summary, diag,
-                     format_table(summary) + "\n" + format_anchor_table(by_anchor) + "\n"
+                     note + format_table(summary) + "\n" + format_anchor_table(by_anchor) + "\n"
                      + largest_run_line(start) + "\n" + format_limits_table(limits))
 
 
@@ -426,6 +425,9 @@ def _execute_prior_only(scenario_path, out_dir, seed: int, n_draws: int, as_of, 
     pp = prior_predictive(scenario, obs, np.random.default_rng([seed, 3]),
                           min(PRIOR_PREDICTIVE_DRAWS, n_draws))
     attrs = _prior_only_attrs(scenario, streams, seed, n_draws, cutoff, cutoff_source, command)
+    anchor_rule = anchor_algorithms_rule(scenario, conditioned=False)
+    if anchor_rule is not None:
+        attrs["oomcast_anchor_algorithms"] = anchor_rule
     g_alg = np.asarray(params["algorithmic_growth_oom_per_year"])
     growth = {name: _interval(params[name]) for name in (
         "hardware_growth_oom_per_year", "spending_growth_oom_per_year",

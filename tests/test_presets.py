@@ -7,11 +7,13 @@ reproduce by construction (Davidson's takeoff feedback, Aschenbrenner's unquanti
 test asserts what can be said: a direction or a range.
 """
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
+from model.forecast import ANCHOR_ALGORITHMS_CONDITIONED
 from model.scenario import PARAMETERS, PRIORS_DIR, load_scenario
 from model.workflow import prior_only_cutoff, prior_only_forecast
 
@@ -135,15 +137,16 @@ def test_conditioned_short_run_of_every_preset(name, tmp_path):
     from model.workflow import execute_run
 
     settings = SamplerSettings(draws=150, tune=150, chains=2, cores=1, seed=3, prior_draws=100)
-    if load_scenario(name).anchors_override_algorithms:
-        # cotra-2020 v2: per-anchor algorithms are prior-only (the fitted model marginalises
-        # the requirement with one rate), so a conditioned run is refused before sampling
-        with pytest.raises(ValueError, match="--prior-only runs only"):
-            execute_run(name, tmp_path / name, settings)
-        assert not (tmp_path / name / "summary.json").exists()
-        return
     result = execute_run(name, tmp_path / name, settings)
     assert (tmp_path / name / "summary.json").exists()
+    provenance = json.loads((tmp_path / name / "summary.json").read_text())["provenance"]
+    if load_scenario(name).anchors_override_algorithms:
+        # cotra-2020 v2: per-anchor algorithms give way to the shared fitted rate and cap in a
+        # conditioned run (model/forecast.py `anchor_algorithms_rule`); the run says so
+        assert provenance["oomcast_anchor_algorithms"] == ANCHOR_ALGORITHMS_CONDITIONED
+        assert f"note: anchors' algorithms: {ANCHOR_ALGORITHMS_CONDITIONED}" in result.table
+    else:
+        assert "oomcast_anchor_algorithms" not in provenance
     arrival = result.summary
     assert arrival["n_draws"] == 300
     assert 0.0 <= arrival["p_by_year"]["2030"]["p"] <= arrival["p_by_year"]["2100"]["p"] <= 1.0

@@ -106,6 +106,7 @@ def test_cli_prior_only_writes_a_complete_run(cli_run):
     assert set(summary["arrival_year"]["p_by_year"]) == {str(y) for y in REPORT_YEARS}
     assert summary["provenance"]["oomcast_scenario"] == "cotra-2020"
     assert summary["provenance"]["oomcast_preset_version"] == 3
+    assert summary["provenance"]["oomcast_anchor_algorithms"] == "per-anchor rate and cap"
     assert "checks" in summary["prior_predictive"]
     assert "prior only (no data conditioning), start 2025.00" in result.stdout
 
@@ -198,10 +199,21 @@ def _anchor_overrides(scenario, **per_anchor):
         scenario.requirement, anchors=anchors))
 
 
+#: cotra-2020's start and reference year: per-anchor algorithms need the projection to start there
+COTRA_START = 2025.0
+
+
+def _shared_algorithms_only(scenario):
+    """A copy of a scenario with every anchor's own algorithmic rate and cap removed."""
+    none = {"algorithmic_growth_oom_per_year": None, "algorithms_remaining_oom": None}
+    return _anchor_overrides(scenario, **{a.name: none for a in scenario.requirement.anchors})
+
+
 def test_per_anchor_algorithms_equal_to_the_shared_ones_change_nothing_but_the_stream():
     """Overrides drawn from the same prior as the shared rate give the same arrival distribution
     (within Monte Carlo error); a much slower rate for every anchor gives a later one."""
-    s = load_scenario("cotra-2020")
+    s = _shared_algorithms_only(load_scenario("cotra-2020"))
+    assert not s.anchors_override_algorithms
     shared = s.priors["algorithms_remaining_oom"].dist
     same = _anchor_overrides(s, **{a.name: {"algorithms_remaining_oom": shared}
                                    for a in s.requirement.anchors})
@@ -209,9 +221,9 @@ def test_per_anchor_algorithms_equal_to_the_shared_ones_change_nothing_but_the_s
                                             Fixed(dist="Fixed", value=0.01)}
                                    for a in s.requirement.anchors})
     n = 40_000
-    t0 = prior_only_forecast(s, 2020.0, seed=5, n_draws=n)[1]["arrival_year"]
-    t1 = prior_only_forecast(same, 2020.0, seed=5, n_draws=n)[1]["arrival_year"]
-    t2 = prior_only_forecast(slow, 2020.0, seed=5, n_draws=n)[1]["arrival_year"]
+    t0 = prior_only_forecast(s, COTRA_START, seed=5, n_draws=n)[1]["arrival_year"]
+    t1 = prior_only_forecast(same, COTRA_START, seed=5, n_draws=n)[1]["arrival_year"]
+    t2 = prior_only_forecast(slow, COTRA_START, seed=5, n_draws=n)[1]["arrival_year"]
     for year in (2030, 2050, 2100):
         p0, p1, p2 = (np.mean(t <= year) for t in (t0, t1, t2))
         assert abs(p0 - p1) < 4 * np.sqrt(2 * p0 * (1 - p0) / n) + 1e-3, (year, p0, p1)
@@ -224,8 +236,8 @@ def test_per_anchor_algorithms_act_on_their_anchor_only():
     s = load_scenario("cotra-2020")
     zero = _anchor_overrides(s, lifetime={"algorithmic_growth_oom_per_year":
                                           Fixed(dist="Fixed", value=0.0)})
-    base = prior_only_forecast(s, 2020.0, seed=9, n_draws=20_000)[1]
-    changed = prior_only_forecast(zero, 2020.0, seed=9, n_draws=20_000)[1]
+    base = prior_only_forecast(s, COTRA_START, seed=9, n_draws=20_000)[1]
+    changed = prior_only_forecast(zero, COTRA_START, seed=9, n_draws=20_000)[1]
     assert np.array_equal(base["requirement_log10_flop"], changed["requirement_log10_flop"])
     moved = base["arrival_year"] != changed["arrival_year"]
     assert moved.any()
@@ -234,22 +246,51 @@ def test_per_anchor_algorithms_act_on_their_anchor_only():
 
 def test_per_anchor_algorithms_are_refused_where_they_would_not_be_exact(tmp_path):
     text = (PRIORS_DIR / "cotra-2020.toml").read_text()
-    anchor = "[requirement.anchors.lifetime]\n"
-    override = anchor + 'algorithmic_growth_oom_per_year = {dist = "Fixed", value = 0.05}\n'
-    ok = tmp_path / "ok.toml"
-    ok.write_text(text.replace(anchor, override))
-    assert load_scenario(ok).anchors_override_algorithms
+    assert load_scenario("cotra-2020").anchors_override_algorithms
     late = tmp_path / "late.toml"
-    late.write_text(text.replace(anchor, override).replace(
-        "prior_only_start_year = 2020.0", "prior_only_start_year = 2022.0"))
+    late.write_text(text.replace("prior_only_start_year = 2025.0",
+                                 "prior_only_start_year = 2026.0", 1))
     with pytest.raises(PriorSpecError, match="requirement.anchors.lifetime."
                        "algorithmic_growth_oom_per_year"):
         load_scenario(late)
+    cap = 'algorithms_remaining_oom = {dist = "Fixed", value = 2}\n'
+    assert cap in text
     bad = tmp_path / "bad.toml"
-    bad.write_text(text.replace(anchor, anchor + 'algorithms_remaining_oom = {dist = "Normal", '
-                                "mu = 3.0, sigma = 1.0}\n"))
-    with pytest.raises(PriorSpecError, match="algorithms_remaining_oom"):
+    bad.write_text(text.replace(cap, 'algorithms_remaining_oom = {dist = "Normal", mu = 3.0, '
+                                'sigma = 1.0}\n', 1))
+    with pytest.raises(PriorSpecError, match="lifetime.algorithms_remaining_oom"):
         load_scenario(bad)
-    result = oomcast("run", "--priors", str(ok), "--out", str(tmp_path / "run"))
-    assert result.returncode == 2
-    assert "--prior-only runs only" in result.stderr and not (tmp_path / "run").exists()
+    with pytest.raises(ValueError, match="start at the reference year"):
+        prior_only_forecast(load_scenario("cotra-2020"), 2024.0, seed=1, n_draws=10)
+
+
+def test_conditioned_forecast_uses_the_shared_fitted_rate_and_cap_for_every_anchor():
+    """The conditioned rule (model/forecast.py `anchor_algorithms_rule`): posterior-path draws of
+    cotra-2020 at a data cutoff after its reference year are those of the same scenario without
+    per-anchor algorithms (same parameter draws, same seed: identical R and T), while its
+    prior-only draws do use them (they differ from the shared-rate ones)."""
+    from model.forecast import (
+        ANCHOR_ALGORITHMS_CONDITIONED,
+        ANCHOR_ALGORITHMS_PRIOR_ONLY,
+        anchor_algorithms_rule,
+        forecast_draws,
+    )
+    from model.simulate import draw_parameters
+
+    s = load_scenario("cotra-2020")
+    shared = _shared_algorithms_only(s)
+    params = draw_parameters(s, np.random.default_rng(0), size=4000)  # stand-in posterior
+    for cutoff in (COTRA_START, 2025.9):  # the reference year and a later data cutoff
+        a = forecast_draws(params, s, cutoff, np.random.default_rng(1), conditioned=True)
+        b = forecast_draws(params, shared, cutoff, np.random.default_rng(1), conditioned=True)
+        assert np.array_equal(a["requirement_log10_flop"], b["requirement_log10_flop"])
+        assert np.array_equal(a["arrival_year"], b["arrival_year"])
+        assert np.all(a["arrival_year"] >= cutoff) and np.isfinite(a["arrival_year"]).any()
+    own = forecast_draws(params, s, COTRA_START, np.random.default_rng(1), conditioned=False)
+    plain = forecast_draws(params, shared, COTRA_START, np.random.default_rng(1),
+                           conditioned=False)
+    assert np.array_equal(own["requirement_log10_flop"], plain["requirement_log10_flop"])
+    assert not np.array_equal(own["arrival_year"], plain["arrival_year"])
+    assert anchor_algorithms_rule(s, conditioned=True) == ANCHOR_ALGORITHMS_CONDITIONED
+    assert anchor_algorithms_rule(s, conditioned=False) == ANCHOR_ALGORITHMS_PRIOR_ONLY
+    assert anchor_algorithms_rule(shared, conditioned=True) is None
