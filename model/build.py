@@ -41,6 +41,19 @@ quantity in log10 units (OOMs):
    data end in 2021). The prior stays the scenario's prior on x_ref, independent of g: for a
    location family, x_c | g ~ Prior(loc - g (t_ref - t_c)) has exactly that joint density (a
    shear, Jacobian 1). x_ref is kept as a deterministic with the scenario's name.
+   Sampled coordinates (SAMPLED_AS; the public names stay, as deterministics):
+   - The physical growth as one sum. The frontier stream pins g_phys and the cost stream g_spend,
+     so g_spend and g_other = g_phys - g_hw - g_spend are strongly anti-correlated (-0.92) when
+     g_other is sampled. The map (g_hw, g_spend, g_other) -> (g_hw, g_spend, g_phys) is
+     triangular with a unit diagonal (a shear, Jacobian 1), so
+         p(g_hw, g_spend, g_phys) = p_hw(g_hw) p_spend(g_spend) p_other(g_phys - g_hw - g_spend):
+     g_phys | g_hw, g_spend ~ Prior_other shifted by (g_hw + g_spend), exact for a location
+     family; g_other = g_phys - g_hw - g_spend is the deterministic. (A Fixed or non-location
+     g_other prior keeps the old coordinates.)
+   - A HalfNormal(s) label error e that enters only as e^2 is sampled as x ~ Normal(0, s) with
+     e = |x|: the density of |x| is 2 N(e; 0, s) on [0, inf), exactly HalfNormal(s), and the
+     likelihood sees x^2 = e^2. NUTS then moves on the raw scale, where a posterior with mass at
+     e ~ 0 is smooth, instead of log e, where it becomes a long left tail (the lowest tail ESS).
 2. Algorithmic efficiency, rate g_d for domain d, partially pooled on the log scale:
        ln g_d = mu + tau z_d,  z_d ~ N(0, 1)   (non-centred; rates are positive)
    Streams:
@@ -73,7 +86,7 @@ import pymc as pm
 import pytensor.tensor as pt
 from pymc.distributions.dist_math import normal_lcdf
 
-from model.distributions import Fixed
+from model.distributions import Fixed, HalfNormal
 from model.projection import effective_compute_at_cutoff
 from model.requirement import anchor_means_at_reference, requirement_pieces
 from model.scenario import CONFIDENCE_LABELS, DOMAINS, Scenario
@@ -95,6 +108,15 @@ FREE_PARAMETERS = (
     "imagenet_scatter_logit", "not_yet_agi_softness_oom", "compute_error_likely_oom",
     "compute_error_speculative_oom", "compute_error_unknown_oom",
 )
+#: Public name -> the coordinate NUTS samples in its place (module docstring, "Sampled
+#: coordinates"), when the scenario's prior allows it (see `sampled_as`). The public name is then
+#: a deterministic, so summaries, figures and the gate read the same names as before.
+SAMPLED_AS = {
+    "other_growth_oom_per_year": "physical_compute_growth_oom_per_year",
+    "compute_error_likely_oom": "compute_error_likely_signed_oom",
+    "compute_error_speculative_oom": "compute_error_speculative_signed_oom",
+    "compute_error_unknown_oom": "compute_error_unknown_signed_oom",
+}
 OBSERVED_STREAMS = ("frontier_log10_flop", "gpu_log10_flop_per_s_per_usd",
                     "accelerator_log10_flop_per_s_per_usd", "training_log10_cost_usd",
                     "efficiency_log10_flop", "imagenet_logit_top1_error",
@@ -332,6 +354,55 @@ def _centred_intercept(scenario: Scenario, name_at_ref: str, rate, centre_year: 
     return x_ref, x_c
 
 
+def sampled_as(scenario: Scenario, name: str, enabled: bool = True) -> str:
+    """The variable NUTS samples for public parameter `name` under this scenario (itself when
+    its prior does not allow the reparametrisation of SAMPLED_AS, or when not `enabled`)."""
+    if not enabled or name not in SAMPLED_AS or name not in scenario.priors:
+        return name
+    dist = scenario.priors[name].dist
+    if name == "other_growth_oom_per_year":
+        ok = dist.location_family and not isinstance(dist, Fixed)
+    else:
+        ok = isinstance(dist, HalfNormal)
+    return SAMPLED_AS[name] if ok else name
+
+
+def sampled_values(params: dict) -> dict:
+    """The SAMPLED_AS coordinates from public parameter values (arrays): the inverse of the
+    deterministics, for callers that evaluate the graph at given public values (SBC's truth).
+    g_phys = g_hw + g_spend + g_other; a signed label error is the error itself (+|x| = e)."""
+    out = {}
+    if {"hardware_growth_oom_per_year", "spending_growth_oom_per_year",
+            "other_growth_oom_per_year"} <= set(params):
+        out[SAMPLED_AS["other_growth_oom_per_year"]] = (
+            np.asarray(params["hardware_growth_oom_per_year"])
+            + np.asarray(params["spending_growth_oom_per_year"])
+            + np.asarray(params["other_growth_oom_per_year"]))
+    for name, signed in SAMPLED_AS.items():
+        if name.startswith("compute_error_") and name in params:
+            out[signed] = np.asarray(params[name])
+    return out
+
+
+def _physical_growth(scenario: Scenario, g_hw, g_spend, enabled: bool):
+    """g_phys = g_hw + g_spend + g_other, sampled as one sum where the prior allows (module
+    docstring); g_other is then the deterministic g_phys - g_hw - g_spend."""
+    name = "other_growth_oom_per_year"
+    if sampled_as(scenario, name, enabled) == name:
+        return pm.Deterministic(SAMPLED_AS[name], g_hw + g_spend + _prior(scenario, name))
+    g_phys = scenario.priors[name].dist.to_pymc_shifted(SAMPLED_AS[name], g_hw + g_spend)
+    pm.Deterministic(name, g_phys - g_hw - g_spend)
+    return g_phys
+
+
+def _label_error(scenario: Scenario, name: str, enabled: bool):
+    """A label error that enters only squared: HalfNormal(s) drawn as |Normal(0, s)|."""
+    if sampled_as(scenario, name, enabled) == name:
+        return _prior(scenario, name)
+    signed = pm.Normal(SAMPLED_AS[name], 0.0, scenario.priors[name].dist.sigma)
+    return pm.Deterministic(name, pt.abs(signed))
+
+
 def _prior(scenario: Scenario, name: str, dims: str | None = None, size: int | None = None):
     dist = scenario.priors[name].dist
     if isinstance(dist, Fixed):
@@ -398,11 +469,12 @@ def sampled_requirement_graph(scenario: Scenario, e_now, g_alg, softness):
 
 
 def build_model(obs: Observations, scenario: Scenario,
-                requirement: str = "marginalised") -> pm.Model:
+                requirement: str = "marginalised", sampled_coordinates: bool = True) -> pm.Model:
     """The PyMC model. Variable and dim names are a public contract (see FREE_PARAMETERS).
 
     requirement: "marginalised" (every run) or "sampled" (the benchmark's baseline, see
-    sampled_requirement_graph).
+    sampled_requirement_graph). sampled_coordinates: False samples every public name as itself
+    (the benchmark's geometry baseline; the same prior and posterior, see SAMPLED_AS).
     """
     if requirement not in REQUIREMENT_TREATMENTS:
         raise ValueError(f"requirement must be one of {REQUIREMENT_TREATMENTS} "
@@ -449,8 +521,7 @@ def build_model(obs: Observations, scenario: Scenario,
         # rates for four streams
         g_hw = _prior(scenario, "hardware_growth_oom_per_year")
         g_spend = _prior(scenario, "spending_growth_oom_per_year")
-        g_other = _prior(scenario, "other_growth_oom_per_year")
-        g_phys = pm.Deterministic("physical_compute_growth_oom_per_year", g_hw + g_spend + g_other)
+        g_phys = _physical_growth(scenario, g_hw, g_spend, sampled_coordinates)
         c_ref, c_c = _centred_intercept(scenario, "log10_frontier_compute_at_ref_flop", g_phys,
                                         obs.centre_years["frontier"])
         _, h_c = _centred_intercept(scenario, "log10_flop_per_s_per_usd_at_ref", g_hw,
@@ -465,7 +536,8 @@ def build_model(obs: Observations, scenario: Scenario,
                      * (cost_year - t_ref))  # dS(t_j), per row
 
         scatter_c = _prior(scenario, "frontier_compute_scatter_oom")
-        label_err = pt.stack([_prior(scenario, f"compute_error_{label.lower()}_oom")
+        label_err = pt.stack([_label_error(scenario, f"compute_error_{label.lower()}_oom",
+                                           sampled_coordinates)
                               for label in CONFIDENCE_LABELS])
         sd_c = pt.sqrt(scatter_c**2 + label_err[confidence_idx] ** 2)
         centre = obs.centre_years

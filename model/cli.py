@@ -260,6 +260,8 @@ def cmd_run(args) -> int:
     print(f"wrote {result.out_dir}/ (posterior.nc, summary.json, arrival.png, trajectory.png, "
           f"limits.png) "
           f"in {elapsed:.0f} s")
+    if result.phases is not None:
+        print(result.phases.line())
     if not d["converged"]:
         print("oomcast: diagnostics FAILED: " + "; ".join(d["problems"]), file=sys.stderr)
         if args.draft:

@@ -15,7 +15,8 @@ import subprocess
 import sys
 import time
 import warnings
-from dataclasses import asdict, dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ import xarray as xr
 from model.build import FREE_PARAMETERS, Observations, build_model
 from model.distributions import Fixed
 from model.forecast import forecast_draws
+from model.phases import PhaseTimes
 from model.scenario import Scenario
 from model.summary import censored
 
@@ -36,6 +38,17 @@ RHAT_MAX = 1.01
 ESS_MIN = 400
 
 
+#: Environment variable that sets SamplerSettings' default backend ("C" or "NUMBA").
+COMPILE_MODE_ENV = "OOMCAST_COMPILE_MODE"
+COMPILE_MODES = ("C", "NUMBA")
+
+
+def default_compile_mode() -> str:
+    """NUMBA, unless COMPILE_MODE_ENV names another backend (an unknown name is rejected by
+    SamplerSettings, naming the variable)."""
+    return os.environ.get(COMPILE_MODE_ENV, "").strip().upper() or "NUMBA"
+
+
 @dataclass(frozen=True)
 class SamplerSettings:
     draws: int = 1000
@@ -46,10 +59,10 @@ class SamplerSettings:
     target_accept: float = 0.98
     cores: int | None = None
     prior_draws: int = 1000
-    # PyTensor backend of PyMC's sampler: "C" (default) or "NUMBA" (2.2x faster sampling here,
-    # but a first, cold-compiled run did not reproduce the draws of later cached ones: see
-    # README, Performance)
-    compile_mode: str = "C"
+    # PyTensor backend of PyMC's sampler: "NUMBA" (default; fastmath off, see sample_model) or
+    # "C"; the environment variable COMPILE_MODE_ENV overrides the default (see README,
+    # Performance)
+    compile_mode: str = field(default_factory=lambda: default_compile_mode())
 
     def __post_init__(self):
         for name in ("draws", "tune", "chains", "prior_draws"):
@@ -57,8 +70,9 @@ class SamplerSettings:
                 raise ValueError(f"{name} must be >= 1 (got {getattr(self, name)})")
         if self.sampler not in ("pymc", "nutpie"):
             raise ValueError(f"sampler must be 'pymc' or 'nutpie' (got {self.sampler!r})")
-        if self.compile_mode not in ("C", "NUMBA"):
-            raise ValueError(f"compile_mode must be 'C' or 'NUMBA' (got {self.compile_mode!r})")
+        if self.compile_mode not in COMPILE_MODES:
+            raise ValueError(f"compile_mode must be 'C' or 'NUMBA' (got {self.compile_mode!r}; "
+                             f"the default comes from ${COMPILE_MODE_ENV})")
         if not 0 < self.target_accept < 1:
             raise ValueError("target_accept must be in (0, 1)")
 
@@ -99,10 +113,62 @@ def add_forecast(idata, scenario: Scenario, cutoff_year: float, seed: int) -> No
         f"log10 FLOP at {scenario.reference_year:g} algorithms; +inf = no path")
 
 
-def sample_model(model, settings: SamplerSettings):
+@contextmanager
+def numba_without_fastmath():
+    """PyTensor's numba backend with fastmath off, here and in chain processes started meanwhile.
+
+    With fastmath on (PyTensor's default) a cold-compiled run drew different values from the
+    same seed than later, cache-loaded runs; off, cold and warm draws are bit-identical
+    (tests/test_backend.py) at a cost of a few per cent of sampling time. Chain processes
+    forked from this one inherit the flag; spawned ones read it from PYTENSOR_FLAGS.
+    """
+    import pytensor
+
+    before = os.environ.get("PYTENSOR_FLAGS")
+    os.environ["PYTENSOR_FLAGS"] = ",".join(x for x in (before, "numba__fastmath=False") if x)
+    try:
+        with pytensor.config.change_flags(numba__fastmath=False):
+            yield
+    finally:
+        if before is None:
+            os.environ.pop("PYTENSOR_FLAGS", None)
+        else:
+            os.environ["PYTENSOR_FLAGS"] = before
+
+
+def _is_numba_failure(exc: BaseException) -> bool:
+    """A failure of the numba backend itself (an Op it cannot compile, a typing error)."""
+    return (isinstance(exc, NotImplementedError)
+            or type(exc).__module__.split(".")[0] == "numba")
+
+
+def _pymc_sample(kwargs: dict, compile_mode: str):
+    """pm.sample on the given backend; NUMBA falls back to C, with a warning, when numba cannot
+    compile the model. Returns (idata, the backend used)."""
+    import pymc as pm
+
+    if compile_mode == "C":
+        return pm.sample(**kwargs), "C"
+    try:
+        with numba_without_fastmath():
+            return pm.sample(**kwargs, compile_kwargs={"mode": "NUMBA"}), "NUMBA"
+    except Exception as exc:  # noqa: BLE001 - only numba's own failures fall back (below)
+        if not _is_numba_failure(exc):
+            raise
+        first_line = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"oomcast: warning: the numba backend failed ({type(exc).__name__}: "
+              f"{first_line}); sampling with the C backend", file=sys.stderr)
+        return pm.sample(**kwargs), "C"
+
+
+def sample_model(model, settings: SamplerSettings, phases: PhaseTimes | None = None):
+    """pm.sample (phase "sample"), then the log-likelihood and log-prior groups and the prior
+    predictive (their own phases, timed into `phases` when given)."""
     import pymc as pm
 
     from model.interrupts import check_complete
+
+    phases = phases if phases is not None else PhaseTimes()
 
     kwargs = dict(draws=settings.draws, tune=settings.tune, chains=settings.chains,
                   random_seed=settings.seed, progressbar=show_progress(),
@@ -112,21 +178,26 @@ def sample_model(model, settings: SamplerSettings):
     else:
         kwargs["cores"] = settings.cores or min(settings.chains, os.cpu_count() or 1)
         kwargs["compute_convergence_checks"] = False
-        if settings.compile_mode != "C":
-            kwargs["compile_kwargs"] = {"mode": settings.compile_mode}
     with model, warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
         start = time.perf_counter()
-        idata = pm.sample(**kwargs)
+        with phases.phase("sample"):
+            if settings.sampler == "nutpie":
+                idata, backend = pm.sample(**kwargs), "nutpie"
+            else:
+                idata, backend = _pymc_sample(kwargs, settings.compile_mode)
         # pm.sample swallows Ctrl-C and returns the chains it has: refuse a truncated trace
         check_complete(idata, settings.chains, settings.draws)
         # wall time of pm.sample: compile (nutpie's included), tuning and draws
         idata.posterior.attrs["oomcast_sample_wall_s"] = round(time.perf_counter() - start, 3)
-        pm.compute_log_likelihood(idata, progressbar=False)
-        pm.compute_log_prior(idata, progressbar=False)
-        prior = pm.sample_prior_predictive(draws=settings.prior_draws,
-                                           random_seed=settings.seed + 1)
+        idata.posterior.attrs["oomcast_compile_mode_used"] = backend
+        with phases.phase("log_likelihood_and_prior"):
+            pm.compute_log_likelihood(idata, progressbar=False)
+            pm.compute_log_prior(idata, progressbar=False)
+        with phases.phase("prior_predictive"):
+            prior = pm.sample_prior_predictive(draws=settings.prior_draws,
+                                               random_seed=settings.seed + 1)
     idata.extend(prior)
     return idata
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from model.output_dir import (  # noqa: F401 - RunExistsError, staged_dir re-exp
     output_lock,
     staged_dir,
 )
+from model.phases import PHASE_ATTR, PhaseTimes
 from model.projection import effective_compute_path
 from model.report.figures import arrival_figure, trajectory_figure
 from model.requirement_update import requirement_update, update_document
@@ -61,6 +63,7 @@ class RunResult:
     summary: dict
     diagnostics: dict
     table: str
+    phases: PhaseTimes | None = None  # wall time per phase (model/phases.py)
 
 
 def default_cutoff_year(streams: dict) -> float:
@@ -171,17 +174,31 @@ def execute_run(scenario_path: str | Path, out_dir: Path, settings: SamplerSetti
 
 def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overwrite: bool,
                  data_dir, command: str) -> RunResult:
-    out_dir, scenario, streams, default_cutoff = _run_inputs(scenario_path, out_dir, overwrite,
-                                                             data_dir)
-    cutoff = default_cutoff if as_of is None else as_of
-    _check_cutoff(cutoff, default_cutoff, scenario)
-    obs = prepare_observations({k: s.table for k, s in streams.items()}, scenario, cutoff)
+    """See execute_run. Each phase's wall time goes into posterior.nc (model/phases.py); the
+    netCDF write itself, the last phase, only into the RunResult."""
+    phases = PhaseTimes()
+    with phases.phase("load"):
+        out_dir, scenario, streams, default_cutoff = _run_inputs(scenario_path, out_dir,
+                                                                 overwrite, data_dir)
+        cutoff = default_cutoff if as_of is None else as_of
+        _check_cutoff(cutoff, default_cutoff, scenario)
+        obs = prepare_observations({k: s.table for k, s in streams.items()}, scenario, cutoff)
 
     from model.build import build_model
 
-    idata = sample_model(build_model(obs, scenario), settings)
-    add_forecast(idata, scenario, cutoff, settings.seed)
-    diag = diagnostics(idata, scenario.horizon_year)
+    with phases.phase("build"):
+        model = build_model(obs, scenario)
+    idata = sample_model(model, settings, phases)
+    with phases.phase("forecast_and_diagnostics"):
+        add_forecast(idata, scenario, cutoff, settings.seed)
+        diag = diagnostics(idata, scenario.horizon_year)
+    return _summarise_and_write(idata, diag, scenario, streams, obs, settings, cutoff, command,
+                                out_dir, overwrite, phases)
+
+
+def _summarise_and_write(idata, diag, scenario, streams, obs, settings, cutoff, command,
+                         out_dir, overwrite, phases: PhaseTimes) -> RunResult:
+    started = time.perf_counter()
     summary, by_anchor = summarize_posterior_by_anchor(idata.posterior, scenario, cutoff)
     vintages = {k: s.provenance["vintage"] for k, s in streams.items()}
     attrs = provenance_attrs(scenario, data_mod.data_hashes(streams), vintages, settings,
@@ -227,19 +244,24 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
                f"{cutoff:.2f}, frontier vintage {vintages['frontier_compute']} · seed "
                f"{settings.seed} · {summary['n_draws']} draws · commit "
                f"{attrs['oomcast_git_commit'][:10]}")
+    phases.add("summary", time.perf_counter() - started)
 
     with staged_dir(out_dir, "run", overwrite, hashed=RUN_FILES,
                     refuse_new=None if overwrite else "while sampling") as tmp:
-        save_idata(idata, tmp / "posterior.nc")
-        (tmp / "summary.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
-        draw_figures(idata, scenario, obs, summary, caption, tmp)
-        draw_limits_figure(inputs, start_years, scenario, cutoff, caption, tmp / "limits.png",
-                           f"Physical compute of the largest run against the walls "
-                           f"(scenario '{scenario.name}')")
+        with phases.phase("figures"):
+            draw_figures(idata, scenario, obs, summary, caption, tmp)
+            draw_limits_figure(inputs, start_years, scenario, cutoff, caption,
+                               tmp / "limits.png", f"Physical compute of the largest run "
+                               f"against the walls (scenario '{scenario.name}')")
+        with phases.phase("write"):
+            (tmp / "summary.json").write_text(json.dumps(document, indent=2, sort_keys=True)
+                                              + "\n")
+            idata.posterior.attrs[PHASE_ATTR] = phases.as_attr()  # all but this write
+            save_idata(idata, tmp / "posterior.nc")
     note = "" if anchor_rule is None else f"note: anchors' algorithms: {anchor_rule}\n"
     return RunResult(out_dir, summary, diag,
                      note + format_table(summary) + "\n" + format_anchor_table(by_anchor) + "\n"
-                     + largest_run_line(start) + "\n" + format_limits_table(limits))
+                     + largest_run_line(start) + "\n" + format_limits_table(limits), phases)
 
 
 #: Which run the forecast is about (summary.json `forecast_run`; the CLI and report say it too).

@@ -2,6 +2,9 @@
 
     python scripts/bench.py [--quick] [--samplers nutpie[,pymc-numba,numpyro]] [--compare-draws 200]
                             [--baseline-draws 100] [--out bench.json]
+    python scripts/bench.py --gains [--gains-seeds 1,2] [--gains-draws 500] [--out gains.json]
+
+`--gains` measures only each performance route's before/after ratio in one process (gains()).
 
 Every figure is measured in this run, on this machine; ratios compare against a baseline measured
 in the same process where one exists:
@@ -153,7 +156,7 @@ def _sampler_entry(sampler: str, requirement: str, wall: float, diag: dict,
 
 
 def sample_with(sampler: str, scenario, obs, draws: int, tune: int, chains: int, seed: int,
-                requirement: str = "marginalised") -> dict:
+                requirement: str = "marginalised", sampled_coordinates: bool = True) -> dict:
     """Sample in this process; the wall time is pm.sample's (nutpie's numba compile included,
     as it is paid by every process; PyMC's compile and step assignment also included)."""
     from model.build import build_model
@@ -163,12 +166,18 @@ def sample_with(sampler: str, scenario, obs, draws: int, tune: int, chains: int,
     settings = SamplerSettings(draws=draws, tune=tune, chains=chains, seed=seed,
                                sampler=sampler.removesuffix("-numba"), prior_draws=10,
                                compile_mode=mode)
-    model = build_model(obs, scenario, requirement=requirement)
+    model = build_model(obs, scenario, requirement=requirement,
+                        sampled_coordinates=sampled_coordinates)
     idata = sample_model(model, settings)
     wall = float(idata.posterior.attrs["oomcast_sample_wall_s"])
     add_forecast(idata, scenario, obs.cutoff_year, seed)
     diag = diagnostics(idata, scenario.horizon_year)
-    extra = {}
+    extra = {"gate_passed": diag["converged"], "ess_bulk_min": round(diag["ess_bulk_min"], 1)}
+    if "n_steps" in idata.sample_stats:
+        extra["leapfrog_steps_per_draw"] = round(float(idata.sample_stats["n_steps"].mean()), 1)
+    if "process_time_diff" in idata.sample_stats:
+        extra["us_per_leapfrog_step"] = _us_per_leapfrog_step(idata)
+    extra["ess_tail_min_per_s"] = round(diag["ess_tail_min"] / wall, 2)
     if requirement == "sampled":
         import arviz as az
 
@@ -180,6 +189,131 @@ def sample_with(sampler: str, scenario, obs, draws: int, tune: int, chains: int,
         extra["note"] = ("arrival-year ESS here uses the exact conditional draw of R after "
                          "sampling, as every run does; the latent's own ESS shows the cost")
     return _sampler_entry(sampler, requirement, wall, diag, extra)
+
+
+def _ratio(a: float, b: float) -> float:
+    return round(a / max(b, 1e-9), 2)
+
+
+def logp_grad_by_backend(scenario, obs, n: int = 400, rounds: int = 7) -> dict:
+    """Microseconds per logp+gradient on C and on NUMBA (fastmath off), the two timed in
+    alternation and the fastest round of each kept, so that other jobs on the machine slow both
+    alike (a ratio that survives a loaded machine, unlike a sampling wall time)."""
+    from model.build import build_model
+    from model.inference import numba_without_fastmath
+
+    model = build_model(obs, scenario)
+    fns = {"C": model.logp_dlogp_function(ravel_inputs=True)}
+    with numba_without_fastmath():
+        fns["NUMBA"] = model.logp_dlogp_function(ravel_inputs=True, mode="NUMBA")
+    ip = model.initial_point()
+    x = np.concatenate([np.ravel(ip[v.name]) for v in model.value_vars])
+    best = {}
+    for f in fns.values():
+        f.set_extra_values({})
+        f(x)
+    for _ in range(rounds):
+        for name, f in fns.items():
+            start = time.perf_counter()
+            for _ in range(n):
+                f(x)
+            best[name] = min(best.get(name, np.inf), (time.perf_counter() - start) / n * 1e6)
+    same = np.allclose(fns["C"](x)[0], fns["NUMBA"](x)[0], rtol=1e-10, atol=1e-10)
+    return {"us_per_logp_grad_c": round(best["C"], 1),
+            "us_per_logp_grad_numba": round(best["NUMBA"], 1),
+            "ratio_c_over_numba": _ratio(best["C"], best["NUMBA"]),
+            "same_logp_to_1e-10": bool(same)}
+
+
+def _us_per_leapfrog_step(idata) -> dict:
+    """CPU and wall microseconds per leapfrog step from PyMC's per-draw stats (compile
+    excluded). CPU time (process_time) is what other jobs on the machine disturb least."""
+    st = idata.sample_stats
+    steps = float(st["n_steps"].sum())
+    return {"cpu_us": round(float(st["process_time_diff"].sum()) / steps * 1e6, 1),
+            "wall_us": round(float(st["perf_counter_diff"].sum()) / steps * 1e6, 1)}
+
+
+def leapfrog_step_by_backend(scenario, obs, draws: int = 150, rounds: int = 2) -> dict:
+    """Per leapfrog step, one chain in this process, C and NUMBA (fastmath off) alternated:
+    the gradient plus PyMC's Python NUTS loop around it (the fastest round of each kept)."""
+    import pymc as pm
+
+    from model.build import build_model
+    from model.inference import numba_without_fastmath
+
+    model = build_model(obs, scenario)
+    best: dict[str, dict] = {}
+    for _ in range(rounds):
+        for mode in ("C", "NUMBA"):
+            kwargs = dict(draws=draws, tune=draws, chains=1, cores=1, random_seed=3,
+                          progressbar=False, compute_convergence_checks=False,
+                          target_accept=0.98)
+            with model:
+                if mode == "C":
+                    idata = pm.sample(**kwargs)
+                else:
+                    with numba_without_fastmath():
+                        idata = pm.sample(**kwargs, compile_kwargs={"mode": "NUMBA"})
+            us = _us_per_leapfrog_step(idata)
+            if mode not in best or us["cpu_us"] < best[mode]["cpu_us"]:
+                best[mode] = us
+    return {"us_per_leapfrog_step_c": best["C"], "us_per_leapfrog_step_numba": best["NUMBA"],
+            "cpu_ratio_c_over_numba": _ratio(best["C"]["cpu_us"], best["NUMBA"]["cpu_us"])}
+
+
+def gains(scenario, obs, draws: int, seeds: list[int]) -> dict:
+    """Each route's before/after, measured in this process (ratios, not absolute targets: the
+    machine is shared), at 4 x draws + draws tuning:
+    - geometry: PyMC's NUTS (C backend) with every public name sampled as itself (before) and
+      with build.SAMPLED_AS (after), per seed: sampling wall, leapfrog steps per draw, tail ESS
+      per second, and whether each passes the gate;
+    - backend: the new geometry on C (before) and NUMBA with fastmath off (after), first seed
+      (a short NUMBA fit first warms numba's cache, as every run after the first finds it);
+    - both: the old geometry on C against the new one on NUMBA.
+    Sampling wall is pm.sample's (compile, step assignment and tuning included)."""
+    fits = {}
+    gradient = logp_grad_by_backend(scenario, obs) | leapfrog_step_by_backend(scenario, obs)
+    for seed in seeds:
+        for label, coords in (("before", False), ("after", True)):
+            fits[f"geometry_{label}_seed{seed}"] = sample_with(
+                "pymc", scenario, obs, draws, draws, 4, seed, sampled_coordinates=coords)
+    sample_with("pymc-numba", scenario, obs, 10, 10, 1, seeds[0])  # numba cache warm-up
+    fits[f"numba_seed{seeds[0]}"] = sample_with("pymc-numba", scenario, obs, draws, draws, 4,
+                                                seeds[0])
+    before = [fits[f"geometry_before_seed{s}"] for s in seeds]
+    after = [fits[f"geometry_after_seed{s}"] for s in seeds]
+
+    def total(entries, key):
+        return sum(e[key] for e in entries)
+
+    c_new, numba = fits[f"geometry_after_seed{seeds[0]}"], fits[f"numba_seed{seeds[0]}"]
+    c_old = fits[f"geometry_before_seed{seeds[0]}"]
+    out = {"settings": f"4 x {draws} + {draws} tuning, target_accept 0.98, seeds {seeds}",
+           "geometry": {
+               "gate_passed_before": f"{sum(e['gate_passed'] for e in before)} of {len(seeds)}",
+               "gate_passed_after": f"{sum(e['gate_passed'] for e in after)} of {len(seeds)}",
+               "sampling_wall_ratio_before_over_after": _ratio(
+                   total(before, "sampling_wall_s"), total(after, "sampling_wall_s")),
+               "leapfrog_steps_per_draw_before": [e["leapfrog_steps_per_draw"] for e in before],
+               "leapfrog_steps_per_draw_after": [e["leapfrog_steps_per_draw"] for e in after],
+               "ess_tail_min_before": [e["ess_tail_min"] for e in before],
+               "ess_tail_min_after": [e["ess_tail_min"] for e in after],
+               "ess_tail_per_s_ratio_after_over_before": _ratio(
+                   total(after, "ess_tail_min_per_s"), total(before, "ess_tail_min_per_s"))},
+           "backend": {
+               **gradient,
+               "sampling_wall_ratio_c_over_numba": _ratio(c_new["sampling_wall_s"],
+                                                          numba["sampling_wall_s"]),
+               "ess_tail_per_s_ratio_numba_over_c": _ratio(numba["ess_tail_min_per_s"],
+                                                           c_new["ess_tail_min_per_s"]),
+               "gate_passed_numba": numba["gate_passed"]},
+           "geometry_and_backend": {
+               "sampling_wall_ratio": _ratio(c_old["sampling_wall_s"], numba["sampling_wall_s"]),
+               "ess_tail_per_s_ratio": _ratio(numba["ess_tail_min_per_s"],
+                                              c_old["ess_tail_min_per_s"])},
+           "fits": fits}
+    return out
 
 
 def register_jax_erfcx() -> None:
@@ -344,12 +478,31 @@ def main(argv=None) -> int:
                     help="draws (= tuning steps) per chain for the compared samplers and the "
                          "baseline: ESS per second is a rate, so short runs keep the bench "
                          "near 5 minutes (default 200)")
+    ap.add_argument("--gains", action="store_true",
+                    help="only each route's before/after ratio, in this process (geometry: "
+                         "build.SAMPLED_AS; backend: C against NUMBA); see gains()")
+    ap.add_argument("--gains-draws", type=int, default=500,
+                    help="draws (= tuning steps) per chain for --gains (default 500)")
+    ap.add_argument("--gains-seeds", default="1,2",
+                    help="comma-separated seeds for --gains' geometry fits (default 1,2)")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
     import logging
 
     for name in ("pymc", "pymc.stats.convergence", "numba", "jax"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    if args.gains:
+        scenario, obs = _observations()
+        start = time.perf_counter()
+        report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+                  "gains": gains(scenario, obs, args.gains_draws,
+                                 [int(x) for x in args.gains_seeds.split(",")]),
+                  "bench_wall_s": round(time.perf_counter() - start, 1)}
+        text = json.dumps(report, indent=2)
+        print(text)
+        if args.out:
+            args.out.write_text(text + "\n")
+        return 0
     n = 100 if args.quick else args.compare_draws
     report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
               "settings": {"run": "oomcast run defaults (4 x 1000 + 1000 tuning)",

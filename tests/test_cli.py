@@ -9,6 +9,7 @@ import pytest
 
 from model import workflow
 from model.inference import SamplerSettings, load_idata
+from model.phases import PHASE_ATTR, phases_of
 
 SHORT = ["--draws", "60", "--tune", "60", "--chains", "2", "--seed", "7"]
 
@@ -65,6 +66,15 @@ def test_run_writes_complete_run(short_run):
         assert key in attrs
     assert set(json.loads(attrs["oomcast_data_sha256"])) >= {"frontier_compute", "training_cost"}
     assert idata.posterior["arrival_year"].shape == (2, 60)
+    # wall time per phase: in posterior.nc (all but its own write), on the terminal, never in
+    # summary.json (byte-identical for a seed: test_same_seed_identical_summary)
+    phases = phases_of(attrs)
+    assert list(phases) == ["load", "build", "sample", "log_likelihood_and_prior",
+                            "prior_predictive", "forecast_and_diagnostics", "summary", "figures"]
+    assert all(v >= 0 for v in phases.values()) and phases["sample"] > 0
+    assert PHASE_ATTR not in (out / "summary.json").read_text()
+    time_line = next(line for line in result.stdout.splitlines() if line.startswith("time: "))
+    assert "sample" in time_line and "write" in time_line and "total" in time_line
 
 
 def test_refuses_to_overwrite(short_run):
@@ -99,6 +109,22 @@ def test_crash_leaves_nothing_half_written(tmp_path, monkeypatch):
         workflow.execute_run("default", out, SamplerSettings(draws=20, tune=20, chains=1,
                                                              prior_draws=20))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_run_records_phase_times_in_posterior_nc_only(tmp_path):
+    """model/phases.py: every phase before the netCDF write is in posterior.nc's attrs, and the
+    run's result carries the write too; summary.json has no time in it."""
+    out = tmp_path / "timed"
+    result = workflow.execute_run("default", out, SamplerSettings(
+        draws=20, tune=20, chains=1, prior_draws=20, compile_mode="C"))
+    phases = phases_of(load_idata(out / "posterior.nc").posterior.attrs)
+    assert list(phases) == ["load", "build", "sample", "log_likelihood_and_prior",
+                            "prior_predictive", "forecast_and_diagnostics", "summary", "figures"]
+    assert phases["sample"] > 0 and all(v >= 0 for v in phases.values())
+    assert list(result.phases.seconds) == [*phases, "write"]
+    assert result.phases.total_s() >= sum(phases.values())
+    assert "wall_s" not in (out / "summary.json").read_text()
+    assert result.phases.line().startswith("time: load ")
 
 
 def test_as_of_drops_later_observations_and_bad_as_of_is_an_error(tmp_path):

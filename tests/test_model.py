@@ -10,6 +10,7 @@ from model.build import (
     EFFICIENCY_SERIES,
     FREE_PARAMETERS,
     OBSERVED_STREAMS,
+    SAMPLED_AS,
     build_model,
     largest_of_year,
     log_prob_not_yet_graph,
@@ -63,18 +64,22 @@ def test_variable_and_dim_names_are_the_public_contract(model):
                      "largest_run_premium_oom", "largest_run_cost_premium_oom",
                      "largest_run_cost_premium_trend_oom_per_year",
                      "log10_accelerator_flop_per_s_per_usd_at_centre", "accelerator_scatter_oom"}
-    assert free == expected_free
+    # SAMPLED_AS: the default prior samples these public names in other coordinates
+    assert free == {SAMPLED_AS.get(n, n) for n in expected_free}
     assert {rv.name for rv in model.observed_RVs} == set(OBSERVED_STREAMS)
     assert model.named_vars_to_dims["algorithmic_growth_oom_per_year"] == ("domain",)
     assert model.named_vars_to_dims["log10_efficiency_series_flop"] == ("efficiency_series",)
     assert tuple(model.coords["domain"]) == DOMAINS
     assert tuple(model.coords["efficiency_series"]) == EFFICIENCY_SERIES
     deterministics = {v.name for v in model.deterministics}
-    assert {"physical_compute_growth_oom_per_year", "log10_effective_compute_at_cutoff",
+    # the physical growth is sampled (SAMPLED_AS) or a deterministic (a Fixed residual prior)
+    assert "physical_compute_growth_oom_per_year" in deterministics | free
+    assert {"log10_effective_compute_at_cutoff",
             "log_prob_no_agi_by_cutoff", "log10_frontier_compute_at_ref_flop",
             "log10_flop_per_s_per_usd_at_ref", "log10_training_cost_at_ref_usd",
             "log10_accelerator_flop_per_s_per_usd_at_ref"} <= deterministics
-    assert free <= set(FREE_PARAMETERS)
+    assert set(SAMPLED_AS) <= deterministics
+    assert free <= {SAMPLED_AS.get(n, n) for n in FREE_PARAMETERS}
 
 
 def test_graph_and_numpy_not_yet_probability_agree(scenario):
@@ -150,6 +155,59 @@ def test_centred_intercepts_keep_the_scenario_prior(model, obs, scenario):
     assert x_ref.mean() == pytest.approx(prior.mu, abs=0.1)
     assert x_ref.std() == pytest.approx(prior.sigma, rel=0.05)
     assert abs(np.corrcoef(x_ref, g)[0, 1]) < 0.05
+
+
+def test_sampled_coordinates_keep_the_scenario_prior(model, scenario):
+    """SAMPLED_AS (build.py docstring): g_phys sampled as one sum (a shear) and the label errors
+    as |Normal|. The public names' prior must be the scenario's: each marginal passes a KS test
+    against the scenario's distribution, and g_other stays independent of g_hw and g_spend."""
+    from scipy import stats as st
+
+    draws = pm.sample_prior_predictive(draws=4000, model=model, random_seed=5).prior
+    for name in SAMPLED_AS:
+        x = draws[name].values.ravel()
+        assert st.kstest(x, scenario.priors[name].dist.scipy().cdf).pvalue > 0.01, name
+    other = draws["other_growth_oom_per_year"].values.ravel()
+    for rate in ("hardware_growth_oom_per_year", "spending_growth_oom_per_year"):
+        assert abs(np.corrcoef(other, draws[rate].values.ravel())[0, 1]) < 0.05, rate
+    phys = draws["physical_compute_growth_oom_per_year"].values.ravel()
+    expected_sd = np.sqrt(sum(scenario.priors[n].dist.sigma ** 2 for n in (
+        "hardware_growth_oom_per_year", "spending_growth_oom_per_year",
+        "other_growth_oom_per_year")))
+    assert phys.std() == pytest.approx(expected_sd, rel=0.05)
+
+
+def test_sampled_coordinates_fall_back_where_the_prior_does_not_allow_them(obs):
+    """A Fixed residual growth (Cotra 2020) has no sum to sample: g_phys is a deterministic of
+    the sampled components and no other_growth variable exists (a constant of the graph)."""
+    from model.build import sampled_as
+
+    cotra = load_scenario("cotra-2020")
+    assert sampled_as(cotra, "other_growth_oom_per_year") == "other_growth_oom_per_year"
+    m = build_model(obs, cotra)
+    free = {rv.name for rv in m.free_RVs}
+    assert "physical_compute_growth_oom_per_year" not in free
+    assert "physical_compute_growth_oom_per_year" in {v.name for v in m.deterministics}
+    assert "compute_error_likely_signed_oom" in free  # its label errors are still HalfNormal
+
+
+def test_sampled_values_invert_the_deterministics(model):
+    """build.sampled_values (SBC's truth -> graph coordinates) is the inverse of the graph's
+    deterministics: evaluating the public names at the returned coordinates gives them back."""
+    from model.build import sampled_values
+
+    public = {"hardware_growth_oom_per_year": 0.12, "spending_growth_oom_per_year": 0.41,
+              "other_growth_oom_per_year": -0.05, "compute_error_likely_oom": 0.3,
+              "compute_error_speculative_oom": 0.7, "compute_error_unknown_oom": 0.01}
+    coords = sampled_values(public)
+    names = sorted(SAMPLED_AS)
+    f = pm.compile([model[v] for v in ("hardware_growth_oom_per_year",
+                                       "spending_growth_oom_per_year", *SAMPLED_AS.values())],
+                   [model[n] for n in names], on_unused_input="ignore", mode="FAST_COMPILE")
+    out = f(public["hardware_growth_oom_per_year"], public["spending_growth_oom_per_year"],
+            *[coords[v] for v in SAMPLED_AS.values()])
+    assert dict(zip(names, np.asarray(out, float), strict=True)) == pytest.approx(
+        {n: public[n] for n in names})
 
 
 def test_bivariate_normal_cdf_against_scipy():

@@ -299,8 +299,11 @@ class LogLikelihood:
     def __call__(self, data: dict[str, np.ndarray], params: dict[str, np.ndarray]) -> np.ndarray:
         """Per draw; `data` maps container names to values, `params` holds (n,) / (n, dim)
         arrays of the free variables."""
+        from model.build import sampled_values
+
         for name, value in data.items():
             self.model.set_data(name, value)
+        params = {**sampled_values(params), **params}  # public values -> sampled coordinates
         n = np.asarray(params[self.free[0]]).shape[0]
         return np.array([self._fn({v: np.asarray(params[v][i], dtype=float) for v in self.free})
                          for i in range(n)])

@@ -226,6 +226,9 @@ def power_scaling(inputs: SensitivityInputs, delta: float = DELTA) -> dict[str, 
 
 def block_of(variable: str) -> str:
     """The generative-model block of a log_prior variable (see module docstring)."""
+    from model.build import SAMPLED_AS
+
+    variable = {v: k for k, v in SAMPLED_AS.items()}.get(variable, variable)  # public name
     if variable in PARAMETERS:
         return PARAMETERS[variable].block
     at_ref = variable.replace("_at_centre", "_at_ref")
@@ -242,20 +245,26 @@ def log_prior_terms(post, scenario) -> dict[str, np.ndarray]:
     PyMC's `log_prior` group ((chain, draw), summed over extra dims), computed with scipy.
 
     The free intercept x_c = `*_at_centre` of a location-family prior has log density
-    log p(x_ref) (build.py's shear), so it is evaluated at the deterministic `*_at_ref`. A test
-    checks these against PyMC's `compute_log_prior`: the sweep reweights with the same densities.
+    log p(x_ref) (build.py's shear), so it is evaluated at the deterministic `*_at_ref`. The
+    same holds for build.SAMPLED_AS: the physical growth, sampled as one sum, has log density
+    log p_other(g_other); a label error e = |x|, x ~ Normal(0, s), has log N(x; 0, s) =
+    log HalfNormal(e; s) - log 2. A test checks these against PyMC's `compute_log_prior`: the
+    sweep reweights with the same densities.
     """
-    from model.distributions import Fixed
+    from model.build import sampled_as
+    from model.distributions import Fixed, HalfNormal
 
     out = {}
     for name, prior in scenario.fitted().items():
         dist = prior.dist
         if isinstance(dist, Fixed):
             continue
-        var = name
+        var = sampled_as(scenario, name)
         if "_at_ref" in name and dist.location_family:
             var = name.replace("_at_ref", "_at_centre")
         values = dist.scipy().logpdf(post[name].to_numpy())
+        if var != name and isinstance(dist, HalfNormal):  # drawn as |Normal(0, s)|
+            values = values - np.log(2.0)
         out[var] = values.reshape(values.shape[0], values.shape[1], -1).sum(axis=2)
     if "algorithmic_log_rate_z" in post:
         z = post["algorithmic_log_rate_z"].transpose("chain", "draw", ...).to_numpy()
