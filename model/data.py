@@ -92,8 +92,8 @@ capability_eci
     Epoch Capabilities Index (export of 2026-04-08): models with a score, a release date and a
     training-compute estimate, one row per `Model name` (rule: highest score, then earliest
     release date, then first raw row; rows marked `*`/Unverified dropped as preliminary).
-    Columns: model, organization, release_date, year_decimal, eci_points (the ECI score, in ECI points), log10_flop (training
-    FLOP), confidence (Epoch's compute label; blank -> Unknown).
+    Columns: model, organization, release_date, year_decimal, eci_points (the ECI score, in ECI
+    points), log10_flop (training FLOP), confidence (Epoch's compute label; blank -> Unknown).
 
 Errors
 ------

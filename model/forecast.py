@@ -13,6 +13,7 @@ import dataclasses
 import numpy as np
 
 from model import requirement
+from model.capability import CAPABILITY_ANCHOR_PARAMETERS
 from model.distributions import Fixed
 from model.projection import (
     ProjectionInputs,
@@ -49,7 +50,8 @@ def trajectory_parameters(posterior, scenario: Scenario) -> dict[str, np.ndarray
     value is repeated for every draw."""
     n = posterior.sizes["chain"] * posterior.sizes["draw"]
     out = {}
-    for name in (*TRAJECTORY_PARAMETERS, "not_yet_agi_softness_oom"):
+    capability = CAPABILITY_ANCHOR_PARAMETERS if scenario.requirement.capability else ()
+    for name in (*TRAJECTORY_PARAMETERS, "not_yet_agi_softness_oom", *capability):
         if name in posterior:
             out[name] = flatten_draws(posterior, name)
         elif name in scenario.priors and isinstance(scenario.priors[name].dist, Fixed):
@@ -142,6 +144,8 @@ def forecast_draws(params: dict, scenario: Scenario, cutoff_year: float,
         full.setdefault(name, values)
     inputs = projection_inputs(full, scenario, cutoff_year)
     g_alg = inputs.algorithmic_growth_oom_per_year
+    capability = requirement.capability_draws(scenario.requirement, full,
+                                              scenario.reference_year)
     if conditioned:
         if scenario.anchors_override_algorithms:
             raise ValueError(f"{scenario.path}: requirement.anchors: per-anchor algorithmic "
@@ -149,10 +153,10 @@ def forecast_draws(params: dict, scenario: Scenario, cutoff_year: float,
         r = requirement.draw_conditional(rng, scenario.requirement,
                                          inputs.effective_compute_at_cutoff, g_alg,
                                          np.asarray(full["not_yet_agi_softness_oom"], float),
-                                         scenario.reference_year)
+                                         scenario.reference_year, capability)
     else:
         r, anchor = requirement.draw_prior_with_anchor(rng, scenario.requirement, g_alg,
-                                                       scenario.reference_year)
+                                                       scenario.reference_year, capability)
         if scenario.anchors_override_algorithms:
             inputs = with_anchor_algorithms(inputs, anchor, scenario, cutoff_year, rng)
     t = arrival_year(r, inputs, cutoff_year, scenario.horizon_year)
@@ -193,14 +197,20 @@ def arrival_cdf_by_draw(params: dict, scenario: Scenario, cutoff_year: float,
                                (inputs.size,))
     tau = np.asarray(grid_years, dtype=float) - cutoff_year
     out = np.empty((inputs.size, tau.size))
+    capability = requirement.capability_draws(scenario.requirement, params,
+                                              scenario.reference_year)
     for start in range(0, inputs.size, chunk):
         rows = slice(start, start + chunk)
         part = ProjectionInputs(**{k: getattr(inputs, k)[rows]
                                    for k in inputs.__dataclass_fields__})
         best = np.maximum.accumulate(effective_compute_gain_oom(tau, part), axis=1)
         reach = part.effective_compute_at_cutoff[:, None] + best
+        part_capability = None if capability is None else requirement.CapabilityDraws(
+            np.broadcast_to(capability.log10_horizon_minutes_at_centre, (inputs.size,))[rows],
+            np.broadcast_to(capability.horizon_per_oom, (inputs.size,))[rows],
+            capability.reference_year)
         out[rows] = requirement.conditional_cdf(scenario.requirement, reach,
                                                 part.effective_compute_at_cutoff,
                                                 g_alg[rows], softness[rows],
-                                                scenario.reference_year)
+                                                scenario.reference_year, part_capability)
     return out

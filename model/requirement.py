@@ -49,6 +49,14 @@ probabilities: P(T <= y) = E_theta[ F(max E_theta up to y) ]). With G_j(x) = P(U
 (lo, hi, c) = (-inf, a, 1) for a full normal, (0, max(a, 0), 2) for an upper half and
 (-inf, min(a, 0), 2) for a lower half (c: a half's density is twice the normal's). Phi2, the
 bivariate normal CDF, is computed exactly through Owen's T function.
+
+The capability anchor (model/capability.py, scenario `[requirement.capability]`): given theta,
+R_cap ~ N(E_c + (mu_H - a_h) / b, sigma_H / b), b = max(b_h, floor), already at reference-year
+algorithms. It is a normal piece whose median and scale differ per posterior draw, so Pieces
+fields may be (P,) or (n_draws, P) and every function here broadcasts over the leading draw axis;
+it is the LAST piece (anchor index len(req.anchors), label "capability"). Where b_h < floor the
+piece is marked `never`: its mass counts as "no path" (survival 1, R = +inf, no CDF mass). The
+marginal P(not yet) stays exact: the piece is one more normal term S_j = Phi(-k_j).
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
+from model.capability import capability_requirement
 from model.scenario import Requirement
 
 #: Floor for probabilities taken to the log (a half's survival can round to 0 or below).
@@ -74,18 +83,72 @@ class Pieces:
     years: np.ndarray
     sides: np.ndarray  # 0 full normal, -1 lower half, +1 upper half
     anchor_index: np.ndarray
+    #: (n, P) bool or None: the piece's mass is "no path" in that draw (capability, b_h < floor)
+    never: np.ndarray | None = None
 
     @property
     def size(self) -> int:
-        return self.weights.size
+        return self.sides.size
+
+    @property
+    def per_draw(self) -> bool:
+        return np.ndim(self.weights) == 2
 
     @property
     def has_halves(self) -> bool:
         return bool(np.any(self.sides != 0))
 
 
-def requirement_pieces(req: Requirement) -> Pieces:
-    """A normal anchor is one piece (weight w); a split anchor two halves (weight w / 2 each)."""
+@dataclass(frozen=True)
+class CapabilityDraws:
+    """Per-draw parameters the capability anchor reads (model/capability.py)."""
+
+    log10_horizon_minutes_at_centre: np.ndarray
+    horizon_per_oom: np.ndarray
+    reference_year: float
+
+    @classmethod
+    def from_params(cls, params: dict, reference_year: float) -> CapabilityDraws:
+        return cls(np.asarray(params["capability_horizon_log10_minutes_at_centre"], float),
+                   np.asarray(params["capability_horizon_per_oom"], float), reference_year)
+
+
+def capability_draws(req: Requirement, params: dict, reference_year: float):
+    """CapabilityDraws from a per-draw parameter dict, or None without a capability anchor."""
+    return None if req.capability is None else CapabilityDraws.from_params(params,
+                                                                           reference_year)
+
+
+def requirement_pieces(req: Requirement, capability: CapabilityDraws | None = None) -> Pieces:
+    """A normal anchor is one piece (weight w); a split anchor two halves (weight w / 2 each).
+    With `capability` (required when the requirement has a capability anchor), the capability
+    anchor is appended as a per-draw normal piece and every field becomes (n_draws, P)."""
+    base = blend_pieces(req)
+    if req.capability is None:
+        return base
+    if capability is None:
+        raise ValueError("the requirement has a capability anchor: pass its per-draw "
+                         "parameters (requirement.CapabilityDraws)")
+    b_h = np.atleast_1d(capability.horizon_per_oom)
+    mean, sd = capability_requirement(req.capability,
+                                      np.atleast_1d(capability.log10_horizon_minutes_at_centre),
+                                      b_h)
+    n = b_h.size
+
+    def per_draw(x, last):
+        return np.concatenate([np.broadcast_to(x, (n, x.size)), np.reshape(last, (n, 1))], 1)
+
+    return Pieces(weights=per_draw(base.weights, np.full(n, req.capability.weight)),
+                  medians=per_draw(base.medians, mean), sigmas=per_draw(base.sigmas, sd),
+                  years=np.append(base.years, capability.reference_year),
+                  sides=np.append(base.sides, 0),
+                  anchor_index=np.append(base.anchor_index, len(req.anchors)),
+                  never=per_draw(np.zeros(base.size, bool),
+                                 b_h < req.capability.horizon_per_oom_floor))
+
+
+def blend_pieces(req: Requirement) -> Pieces:
+    """The named anchors' pieces only (the capability anchor, if any, left out): (P,) fields."""
     rows = []
     for i, a in enumerate(req.anchors):
         if a.is_split:
@@ -133,22 +196,37 @@ def log_piece_survival(k, alpha, sides) -> np.ndarray:
 
 
 def _piece_log_terms(pieces: Pieces, e_now, g, s, reference_year):
-    """(n, P) log w_j S_j and the means (n, P); e_now, g, s are (n, 1)."""
+    """(n, P) log w_j S_j and the means (n, P); e_now, g, s are (n, 1). A `never` piece has
+    survival 1 (its mass is "no path" in that draw)."""
     means = anchor_means_at_reference(pieces.medians, pieces.years, g, reference_year)
     tau = np.sqrt(pieces.sigmas**2 + s**2)
     k = (e_now - means) / tau
     with np.errstate(divide="ignore"):
         alpha = pieces.sigmas / s
-    return np.log(pieces.weights) + log_piece_survival(k, alpha, pieces.sides), means
+    log_s = log_piece_survival(k, alpha, pieces.sides)
+    if pieces.never is not None:
+        log_s = np.where(pieces.never, 0.0, log_s)
+    return np.log(pieces.weights) + log_s, means
+
+
+def _at(x: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """x[rows, cols] for a per-draw (n, P) field, x[cols] for a (P,) one."""
+    return x[rows, cols] if np.ndim(x) == 2 else x[cols]
+
+
+def _column(x: np.ndarray, j: int):
+    """Piece j of a field: an (n, 1) column of a per-draw field, a scalar of a (P,) one."""
+    return x[:, j:j + 1] if np.ndim(x) == 2 else x[j]
 
 
 def log_prob_not_yet(req: Requirement, e_now, algorithmic_growth_oom_per_year, softness_oom,
-                     reference_year) -> np.ndarray:
+                     reference_year, capability: CapabilityDraws | None = None) -> np.ndarray:
     """log P(not yet | E_now), per draw (NumPy; the PyMC graph uses the same formula)."""
     e_now = np.asarray(e_now, dtype=float)[:, None]
     g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)[:, None]
     s = np.asarray(softness_oom, dtype=float)[:, None]
-    terms, _ = _piece_log_terms(requirement_pieces(req), e_now, g, s, reference_year)
+    terms, _ = _piece_log_terms(requirement_pieces(req, capability), e_now, g, s,
+                                reference_year)
     if req.no_path_weight > 0:
         terms = np.concatenate([terms, np.full((terms.shape[0], 1),
                                                np.log(req.no_path_weight))], axis=1)
@@ -156,38 +234,50 @@ def log_prob_not_yet(req: Requirement, e_now, algorithmic_growth_oom_per_year, s
 
 
 def draw_prior(rng: np.random.Generator, req: Requirement, algorithmic_growth_oom_per_year,
-               reference_year: float) -> np.ndarray:
+               reference_year: float, capability: CapabilityDraws | None = None) -> np.ndarray:
     """One draw of R per element of the rate array, from the unconditioned mixture."""
-    return draw_prior_with_anchor(rng, req, algorithmic_growth_oom_per_year, reference_year)[0]
+    return draw_prior_with_anchor(rng, req, algorithmic_growth_oom_per_year, reference_year,
+                                  capability)[0]
 
 
 def draw_prior_with_anchor(rng: np.random.Generator, req: Requirement,
-                           algorithmic_growth_oom_per_year,
-                           reference_year: float) -> tuple[np.ndarray, np.ndarray]:
-    """(R, the index of its anchor in req.anchors, -1 for "no path") per element of the rate
-    array, from the unconditioned mixture (the same random stream as draw_prior)."""
+                           algorithmic_growth_oom_per_year, reference_year: float,
+                           capability: CapabilityDraws | None = None
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """(R, the index of its anchor in req.anchors (len(req.anchors): capability), -1 for "no
+    path") per element of the rate array, from the unconditioned mixture (the same random
+    stream as draw_prior)."""
     g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)
-    p = requirement_pieces(req)
-    probs = np.append(p.weights, req.no_path_weight)
-    k = rng.choice(probs.size, size=g.size, p=probs / probs.sum())
+    p = requirement_pieces(req, capability)
+    if p.per_draw:  # per-draw weights: one uniform per draw against the cumulative weights
+        probs = np.concatenate([p.weights, np.full((g.size, 1), req.no_path_weight)], axis=1)
+        cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
+        k = np.minimum((rng.random(g.size)[:, None] > cum).sum(axis=1), p.size)
+    else:
+        probs = np.append(p.weights, req.no_path_weight)
+        k = rng.choice(probs.size, size=g.size, p=probs / probs.sum())
     is_anchor = k < p.size
     kk = np.where(is_anchor, k, 0)
-    means = anchor_means_at_reference(p.medians[kk], p.years[kk], g, reference_year)
+    rows = np.arange(g.size)
+    if p.never is not None:
+        is_anchor &= ~p.never[rows, kk]
+    means = anchor_means_at_reference(_at(p.medians, rows, kk), p.years[kk], g, reference_year)
     z = rng.standard_normal(g.size)
     side = p.sides[kk]
-    r = means + p.sigmas[kk] * np.where(side == 0, z, side * np.abs(z))
+    r = means + _at(p.sigmas, rows, kk) * np.where(side == 0, z, side * np.abs(z))
     return np.where(is_anchor, r, np.inf), np.where(is_anchor, p.anchor_index[kk], -1)
 
 
 def draw_conditional(rng: np.random.Generator, req: Requirement, e_now,
                      algorithmic_growth_oom_per_year, softness_oom,
-                     reference_year: float) -> np.ndarray:
+                     reference_year: float,
+                     capability: CapabilityDraws | None = None) -> np.ndarray:
     """Exact draw of R | (not yet at the cutoff), one per posterior draw (see module docstring)."""
     e_now = np.asarray(e_now, dtype=float)
     g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)
     s = np.asarray(softness_oom, dtype=float)
     n = e_now.size
-    p = requirement_pieces(req)
+    p = requirement_pieces(req, capability)
     log_terms, means = _piece_log_terms(p, e_now[:, None], g[:, None], s[:, None],
                                         reference_year)
     total_sd = np.sqrt(p.sigmas**2 + s[:, None] ** 2)
@@ -200,7 +290,9 @@ def draw_conditional(rng: np.random.Generator, req: Requirement, e_now,
     is_anchor = k < p.size
     kk = np.where(is_anchor, k, 0)
     rows = np.arange(n)
-    m, sk, tsd = means[rows, kk], p.sigmas[kk], total_sd[rows, kk]
+    if p.never is not None:
+        is_anchor &= ~p.never[rows, kk]
+    m, sk, tsd = means[rows, kk], _at(p.sigmas, rows, kk), total_sd[rows, kk]
     # Z ~ N(m, tsd^2) truncated below at E_now, by inversion on the log scale for stability.
     a = (e_now - m) / tsd
     z = m + tsd * _truncated_standard_normal_above(rng, a)
@@ -266,18 +358,23 @@ def bivariate_normal_cdf(h, k, rho):
 
 
 def conditional_cdf(req: Requirement, r, e_now, algorithmic_growth_oom_per_year, softness_oom,
-                    reference_year: float) -> np.ndarray:
+                    reference_year: float,
+                    capability: CapabilityDraws | None = None) -> np.ndarray:
     """F(r) = P(R <= r | not yet at the cutoff), per draw: r is (n, m), the rest (n,)."""
     r = np.asarray(r, dtype=float)
     e_now = np.asarray(e_now, dtype=float)[:, None]
     g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)[:, None]
     s = np.asarray(softness_oom, dtype=float)[:, None]
-    p = requirement_pieces(req)
+    p = requirement_pieces(req, capability)
     numerator = np.zeros(r.shape)
     denominator = np.full((r.shape[0], 1), req.no_path_weight)
     for j in range(p.size):
-        sig, side = p.sigmas[j], p.sides[j]
-        m = anchor_means_at_reference(p.medians[j], p.years[j], g, reference_year)
+        sig, side, w_j = _column(p.sigmas, j), p.sides[j], _column(p.weights, j)
+        if p.never is not None:  # that draw's capability mass is "no path": survival 1
+            never = p.never[:, j:j + 1]
+            denominator = denominator + np.where(never, w_j, 0.0)
+            w_j = np.where(never, 0.0, w_j)
+        m = anchor_means_at_reference(_column(p.medians, j), p.years[j], g, reference_year)
         total = np.sqrt(sig**2 + s**2)
         a = (r - m) / sig
         b = (e_now - m) / total
@@ -287,11 +384,11 @@ def conditional_cdf(req: Requirement, r, e_now, algorithmic_growth_oom_per_year,
             return special.ndtr(np.clip(x, -40, 40)) - bivariate_normal_cdf(x, b, rho)
 
         if side == 0:
-            numerator += p.weights[j] * below(a)
+            numerator += w_j * below(a)
         elif side > 0:
-            numerator += 2 * p.weights[j] * np.maximum(below(np.maximum(a, 0.0))
-                                                       - below(np.zeros_like(a)), 0.0)
+            numerator += 2 * w_j * np.maximum(below(np.maximum(a, 0.0))
+                                              - below(np.zeros_like(a)), 0.0)
         else:
-            numerator += 2 * p.weights[j] * below(np.minimum(a, 0.0))
-        denominator += p.weights[j] * np.exp(log_piece_survival(b, sig / s, side))
+            numerator += 2 * w_j * below(np.minimum(a, 0.0))
+        denominator = denominator + w_j * np.exp(log_piece_survival(b, sig / s, side))
     return np.clip(numerator / denominator, 0.0, 1.0)

@@ -23,6 +23,7 @@ import numpy as np
 
 from model import data as data_mod
 from model.build import prepare_observations
+from model.capability import capability_summary
 from model.forecast import projection_inputs, trajectory_parameters
 from model.inference import (
     SamplerSettings,
@@ -208,6 +209,7 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
         "forecast_run": FORECAST_RUN,
         "largest_run_at_cutoff": start,
         "growth_rates": growth,
+        "capability": capability_summary(idata.posterior),
         "diagnostics": {k: v for k, v in diag.items() if k != "per_variable"},
         "diagnostics_per_variable": diag["per_variable"],
         "cutoff_year": round(cutoff, 4),

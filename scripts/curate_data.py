@@ -6,7 +6,7 @@ Usage (from the repository root):
                                                   [--retrieved YYYY-MM-DD]
     python scripts/curate_data.py all --reference-dir ../shared/reference-data [--out-dir data]
 
-STREAM is one of the streams of model/data.py (STREAMS). RAW_PATH is a raw export (e.g. a newer Epoch
+STREAM is one of the streams of model/data.py (STREAMS). RAW_PATH is a raw export (e.g. a new
 download); for `published_estimates` it is the hand-entered scripts/published_estimates_source.csv.
 Each stream is curated, checked with model.data.validate_table, and written as data/STREAM.csv and
 data/STREAM.provenance.json, each through a temporary file in the same folder and os.replace. On
@@ -949,7 +949,7 @@ def curate_capability_time_horizon(raw: pd.DataFrame, path: Path) -> Curated:
                           "p50_ci_low", "p50_ci_high"], path)
     cur = new_curated("capability_time_horizon", raw)
     rows, other_suite = [], []
-    for i, r in raw.iterrows():
+    for _, r in raw.iterrows():
         where = f"{path} model {r['model']!r}"
         if r["benchmark_name"] not in (METR_SUITE, METR_CARRIED_SUITE):
             other_suite.append(r["model"])

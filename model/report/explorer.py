@@ -38,7 +38,7 @@ from __future__ import annotations
 import base64
 import json
 import warnings
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +51,14 @@ from model.forecast import (
     trajectory_parameters,
 )
 from model.projection import WALL_FIELDS, ProjectionInputs
-from model.scenario import PRIORS_DIR, Anchor, PriorSpecError, Requirement, load_scenario
+from model.scenario import (
+    PRIORS_DIR,
+    Anchor,
+    CapabilityAnchor,
+    PriorSpecError,
+    Requirement,
+    load_scenario,
+)
 from model.summary import INTERVAL_PROBS, REPORT_YEARS
 
 #: Posterior draws kept for the page (evenly spaced over chains and draws).
@@ -98,7 +105,9 @@ def explorer_draws(posterior, scenario, cutoff_year: float,
     softness = np.asarray(params["not_yet_agi_softness_oom"], dtype=float)
     lp = requirement.log_prob_not_yet(scenario.requirement, inputs.effective_compute_at_cutoff,
                                       inputs.algorithmic_growth_oom_per_year, softness,
-                                      scenario.reference_year)
+                                      scenario.reference_year,
+                                      requirement.capability_draws(scenario.requirement, params,
+                                                                   scenario.reference_year))
     grid = arrival_grid_years(cutoff_year, scenario.horizon_year, REPORT_YEARS)
     return ExplorerDraws(scenario, params, inputs, softness, lp, grid, float(cutoff_year),
                          idx, int(n_total))
@@ -179,8 +188,10 @@ def requirement_from_settings(settings: dict) -> Requirement:
             algorithms_year=float(a["algorithms_year"]), source="explorer", rationale="reader"))
     if not anchors:
         raise ValueError("the requirement needs at least one anchor with a positive weight")
+    capability = settings.get("capability")
     return Requirement(tuple(anchors), float(settings.get("no_path_weight", 0.0)),
-                       "explorer", "reader's settings")
+                       "explorer", "reader's settings",
+                       None if capability is None else CapabilityAnchor(**capability))
 
 
 def quantile_from_cdf(grid: np.ndarray, mean_cdf: np.ndarray, prob: float) -> float | None:
@@ -212,7 +223,9 @@ def explorer_summary(draws: ExplorerDraws, settings: dict) -> dict:
     if settings.get("reweight", True):
         lw = requirement.log_prob_not_yet(req, draws.inputs.effective_compute_at_cutoff,
                                           draws.inputs.algorithmic_growth_oom_per_year,
-                                          draws.softness, scenario.reference_year)
+                                          draws.softness, scenario.reference_year,
+                                          requirement.capability_draws(
+                                              req, draws.params, scenario.reference_year))
         lw = lw - draws.log_p_not_yet_run
         w = np.exp(lw - lw.max())
         w = w / w.sum()
@@ -233,8 +246,11 @@ def explorer_summary(draws: ExplorerDraws, settings: dict) -> dict:
 def run_settings(scenario) -> dict:
     """The settings that reproduce the run's own requirement (the page's starting point)."""
     req = scenario.requirement
-    return {"anchors": [anchor_record(a) for a in req.anchors],
-            "no_path_weight": req.no_path_weight, "reweight": True}
+    out = {"anchors": [anchor_record(a) for a in req.anchors],
+           "no_path_weight": req.no_path_weight, "reweight": True}
+    if req.capability is not None:  # the capability anchor (its weights already in the rest)
+        out["capability"] = asdict(req.capability)
+    return out
 
 
 # ------------------------------------------------------------------ the page's data

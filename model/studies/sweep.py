@@ -477,7 +477,7 @@ def not_yet_log_prob(params: dict, scenario: Scenario, cutoff_year: float) -> np
     """log P(no AGI by the cutoff | theta) under a scenario's requirement and forecast domain."""
     from model.forecast import forecast_algorithmic_growth
     from model.projection import effective_compute_at_cutoff
-    from model.requirement import log_prob_not_yet
+    from model.requirement import capability_draws, log_prob_not_yet
 
     g_alg = forecast_algorithmic_growth(params, scenario)
     g_phys = (params["hardware_growth_oom_per_year"] + params["spending_growth_oom_per_year"]
@@ -485,7 +485,9 @@ def not_yet_log_prob(params: dict, scenario: Scenario, cutoff_year: float) -> np
     e_now = effective_compute_at_cutoff(params["log10_frontier_compute_at_ref_flop"], g_phys,
                                         g_alg, cutoff_year, scenario.reference_year)
     return log_prob_not_yet(scenario.requirement, e_now, g_alg,
-                            params["not_yet_agi_softness_oom"], scenario.reference_year)
+                            params["not_yet_agi_softness_oom"], scenario.reference_year,
+                            capability_draws(scenario.requirement, params,
+                                             scenario.reference_year))
 
 
 def reweight_log_weights(params: dict, base: Scenario, new: Scenario, plan: Plan,
