@@ -205,3 +205,15 @@ def capability_terms_graph(req, e_now, softness, a_h, b_h):
     w0 = req.no_path_weight
     no_path = pt.switch(ok, np.log(w0) if w0 > 0 else -np.inf, np.log(w0 + cap.weight))
     return pt.stack([term, no_path])
+
+
+def capability_line(summary: dict) -> str:
+    """One line for the CLI from capability_summary's dict."""
+    b = summary["horizon_per_oom_log10_minutes"]
+    h = summary["eci_algorithmic_halving_months"]
+    ho = summary["ho2024_halving_months"]
+    overlap = "overlaps" if summary["eci_90pct_overlaps_ho2024_95pct"] else "does not overlap"
+    return (f"capability: METR 50% horizon {b['median']:.2f} log10 min per OOM of effective "
+            f"compute (90% {b['q05']:.2f}-{b['q95']:.2f}); ECI-implied LLM algorithmic halving "
+            f"{h['median']:.1f} months (90% {h['q05']:.1f}-{h['q95']:.1f}), which {overlap} Ho et "
+            f"al. 2024's {ho['central']:g} months (95% {ho['lower_95']:g}-{ho['upper_95']:g})")

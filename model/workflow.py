@@ -23,7 +23,7 @@ import numpy as np
 
 from model import data as data_mod
 from model.build import prepare_observations
-from model.capability import capability_summary
+from model.capability import capability_line, capability_summary
 from model.forecast import projection_inputs, trajectory_parameters
 from model.inference import (
     SamplerSettings,
@@ -235,6 +235,7 @@ def _execute_run(scenario_path, out_dir, settings: SamplerSettings, as_of, overw
                            f"(scenario '{scenario.name}')")
     return RunResult(out_dir, summary, diag,
                      format_table(summary) + "\n" + largest_run_line(start) + "\n"
+                     + capability_line(document["capability"]) + "\n"
                      + format_limits_table(limits))
 
 

@@ -17,6 +17,7 @@ if str(ROOT) not in sys.path:
 
 from model import data as data_mod  # noqa: E402
 from model.capability import (  # noqa: E402
+    capability_line,
     capability_observations,
     capability_summary,
     horizon_mean,
@@ -74,6 +75,9 @@ def test_summary_converts_the_eci_rate_to_a_halving_time_and_compares_with_ho():
     assert fast["eci_90pct_overlaps_ho2024_95pct"] is False
     # MCSE of a median of 1000 independent draws of sd 0.02: ~1.25 x 0.02 / sqrt(1000) = 0.0008
     assert 0.0004 <= fast["eci_algorithmic_growth_oom_per_year"]["median_mcse"] <= 0.0016
+    line = capability_line(fast)
+    assert "0.50 log10 min per OOM" in line and "3.0 months" in line
+    assert "does not overlap Ho et al. 2024's 8 months (95% 5-14)" in line
     ho_like = capability_summary(_posterior(0.5, 0.45))  # 8.0 months
     assert ho_like["eci_algorithmic_halving_months"]["median"] == pytest.approx(8.03, abs=0.1)
     assert ho_like["eci_90pct_overlaps_ho2024_95pct"] is True
