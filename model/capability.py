@@ -217,3 +217,12 @@ def capability_line(summary: dict) -> str:
             f"compute (90% {b['q05']:.2f}-{b['q95']:.2f}); ECI-implied LLM algorithmic halving "
             f"{h['median']:.1f} months (90% {h['q05']:.1f}-{h['q95']:.1f}), which {overlap} Ho et "
             f"al. 2024's {ho['central']:g} months (95% {ho['lower_95']:g}-{ho['upper_95']:g})")
+
+
+def capability_requirement_draws(anchor, a_h, b_h, rng) -> tuple[np.ndarray, float]:
+    """Draws of R_cap (one per (a_h, b_h) pair; log10 H* drawn from its prior) where b_h is at
+    or above the floor, and the share below it ("no path"), for prior tables and figures."""
+    a_h, b_h = np.asarray(a_h, float), np.asarray(b_h, float)
+    ok = b_h >= anchor.horizon_per_oom_floor
+    mean, sd = capability_requirement(anchor, a_h[ok], b_h[ok])
+    return mean + sd * rng.standard_normal(mean.size), float(1.0 - ok.mean())

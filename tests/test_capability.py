@@ -212,3 +212,19 @@ def test_exact_marginal_and_conditional_against_monte_carlo(scenario):
                              t_ref, sub)
     empirical = (draws[:, None] <= grid).mean(axis=0)
     np.testing.assert_allclose(closed.mean(axis=0), empirical, atol=0.006)
+
+
+def test_prior_table_and_figure_show_the_capability_anchor(scenario):
+    """`priors show`: the anchor has its own row (R_cap quantiles at the priors of a_h, b_h)
+    and its component in the requirement figure integrates to its weight less the no-path part."""
+    from model.prior_report import _requirement_curves, prior_rows
+
+    rows = {r.name: r for r in prior_rows(scenario)}
+    cap = rows["anchor capability"]
+    q05, q50, q95 = cap.quantiles
+    assert 24 < q05 < q50 < q95 and "no path" in cap.distribution
+    grid, comps, _ = _requirement_curves(scenario, 0.4)
+    name, weight, dens = comps[-1]
+    assert name == "capability" and weight == 0.2
+    mass = float(np.sum(dens) * (grid[1] - grid[0]))
+    assert 0.6 < mass < 1.0  # the rest: b_h below the floor, or R_cap beyond the grid
