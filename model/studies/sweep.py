@@ -298,6 +298,8 @@ def _vary_entries(spec: SweepSpec, base: Scenario, i: int, entry: dict) -> list[
             raw["requirement"]["anchors"] = {
                 m: {**anchors[m], "weight": round(anchors[m]["weight"] * keep / total, 12)}
                 for m in members}
+            # the family alone: a capability anchor ([requirement.capability]) leaves too
+            raw["requirement"].pop("capability", None)
             _fix_weight_rounding(raw)
             sides.append((fam, raw))
     else:
@@ -426,7 +428,9 @@ def plan_variant(base: Scenario, new: Scenario) -> Plan:
 FORECAST_FITTED = ("log10_frontier_compute_at_ref_flop", "hardware_growth_oom_per_year",
                    "spending_growth_oom_per_year", "other_growth_oom_per_year",
                    "log10_training_cost_at_ref_usd", "algorithmic_growth_oom_per_year",
-                   "not_yet_agi_softness_oom")
+                   "not_yet_agi_softness_oom",
+                   # the capability anchor's R given theta (model/capability.py)
+                   "capability_horizon_log10_minutes_at_centre", "capability_horizon_per_oom")
 
 
 @dataclass
