@@ -72,6 +72,7 @@ quantity in log10 units (OOMs):
      inference-only tricks, which only the wide se absorbs), so it informs g_language net of g_hw,
      weakly: ~40x/yr is 1.6 OOM/yr with se 0.61 OOM/yr.
 3./4. Unhobbling and the limits act only after the cutoff: see projection.py.
+Capability evidence (DESIGN.md block 5: METR horizons, ECI vs effective compute): capability.py.
 5./6. The requirement enters only through "no AGI yet at the cutoff", marginalised analytically
    (requirement.py): log P(not yet | E_now) is the log-likelihood of the observed
    `no_agi_by_cutoff`.
@@ -79,16 +80,24 @@ quantity in log10 units (OOMs):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 from pymc.distributions.dist_math import normal_lcdf
 
+from model.capability import (
+    CAPABILITY_OBSERVED,
+    CAPABILITY_PARAMETERS,
+    add_capability_block,
+    capability_coords,
+    capability_observations,
+    capability_terms_graph,
+)
 from model.distributions import Fixed, HalfNormal
 from model.projection import effective_compute_at_cutoff
-from model.requirement import anchor_means_at_reference, requirement_pieces
+from model.requirement import anchor_means_at_reference, blend_pieces, requirement_pieces
 from model.scenario import CONFIDENCE_LABELS, DOMAINS, Scenario
 
 EFFICIENCY_SERIES = ("alexnet_level", "resnet50_level", "seq2seq_level", "gnmt_level")
@@ -106,7 +115,7 @@ FREE_PARAMETERS = (
     "log10_efficiency_series_flop", "efficiency_series_scatter_oom",
     "imagenet_logit_error_at_center", "imagenet_scaling_per_oom", "imagenet_extra_data_shift",
     "imagenet_scatter_logit", "not_yet_agi_softness_oom", "compute_error_likely_oom",
-    "compute_error_speculative_oom", "compute_error_unknown_oom",
+    "compute_error_speculative_oom", "compute_error_unknown_oom", *CAPABILITY_PARAMETERS,
 )
 #: Public name -> the coordinate NUTS samples in its place (module docstring, "Sampled
 #: coordinates"), when the scenario's prior allows it (see `sampled_as`). The public name is then
@@ -120,7 +129,7 @@ SAMPLED_AS = {
 OBSERVED_STREAMS = ("frontier_log10_flop", "gpu_log10_flop_per_s_per_usd",
                     "accelerator_log10_flop_per_s_per_usd", "training_log10_cost_usd",
                     "efficiency_log10_flop", "imagenet_logit_top1_error",
-                    "ho2024_log_algorithmic_growth", "no_agi_by_cutoff")
+                    "ho2024_log_algorithmic_growth", "no_agi_by_cutoff", *CAPABILITY_OBSERVED)
 #: Streams a scenario setting switches on (off by default): setting -> observed variable.
 OPTIONAL_STREAMS = {"use_inference_price_stream": "inference_price_log10_decline"}
 #: Observed variable -> (Observations field, dims). Each value enters the graph as a `pm.Data`
@@ -136,6 +145,7 @@ OBSERVED_DATA = {
     "imagenet_logit_top1_error": ("imagenet_logit_top1_error", "imagenet_model"),
     "ho2024_log_algorithmic_growth": ("ho2024_log_rate", None),
     "inference_price_log10_decline": ("inference_price_log10_decline", None),
+    **CAPABILITY_OBSERVED,
 }
 
 
@@ -171,6 +181,15 @@ class Observations:
     # optional stream (see module docstring); NaN when the data have no such row
     inference_price_log10_decline: float = float("nan")
     inference_price_log10_decline_se: float = float("nan")
+    # capability streams (model/capability.py: capability_observations); empty = no such data
+    horizon_year: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    horizon_log10_minutes: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    horizon_log10_sd: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    horizon_model: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
+    eci_year: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    eci_points: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    eci_log10_flop: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    eci_model: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
 
     @property
     def centre_years(self) -> dict[str, float]:
@@ -190,7 +209,8 @@ class Observations:
         return {"frontier_compute": self.frontier_year.size, "hardware": self.gpu_year.size,
                 "accelerators": self.accelerator_year.size,
                 "training_cost": self.cost_year.size, "efficiency": self.efficiency_year.size,
-                "imagenet": self.imagenet_year.size}
+                "imagenet": self.imagenet_year.size, "time_horizon": self.horizon_year.size,
+                "eci": self.eci_year.size}
 
     def published_estimates_used(self, scenario: Scenario) -> list[str]:
         """The published_estimates rows that condition the fit (public at the cutoff, and
@@ -334,6 +354,7 @@ def prepare_observations(tables: dict, scenario: Scenario, cutoff_year: float) -
         ho2024_log_rate_se=ho_se,
         inference_price_log10_decline=price_y,
         inference_price_log10_decline_se=price_se,
+        **capability_observations(tables, cutoff_year),
     )
 
 
@@ -410,10 +431,11 @@ def _prior(scenario: Scenario, name: str, dims: str | None = None, size: int | N
     return dist.to_pymc(name, dims=dims) if dims else dist.to_pymc(name)
 
 
-def log_prob_not_yet_graph(scenario: Scenario, e_now, g_alg, softness):
-    """PyTensor twin of requirement.log_prob_not_yet (same formula; a test checks they agree)."""
+def log_prob_not_yet_graph(scenario: Scenario, e_now, g_alg, softness, capability=None):
+    """PyTensor twin of requirement.log_prob_not_yet (same formula; a test checks they agree).
+    capability: (a_h, b_h) tensors when the requirement has a capability anchor."""
     req = scenario.requirement
-    p = requirement_pieces(req)
+    p = blend_pieces(req)
     means = anchor_means_at_reference(p.medians, p.years, g_alg, scenario.reference_year)
     tau = pt.sqrt(p.sigmas**2 + softness**2)
     # Phi((m_j - E_now) / tau_j) is the normal cdf at m_j of N(E_now, tau_j^2)
@@ -425,6 +447,9 @@ def log_prob_not_yet_graph(scenario: Scenario, e_now, g_alg, softness):
         log_survival = pt.switch(pt.eq(p.sides, 0), log_survival,
                                  pt.switch(pt.gt(p.sides, 0), upper, lower))
     terms = np.log(p.weights) + log_survival
+    if req.capability is not None:
+        return pm.math.logsumexp(pt.concatenate([terms, capability_terms_graph(
+            req, e_now, softness, *capability)]))
     if req.no_path_weight > 0:
         terms = pt.concatenate([terms, pt.as_tensor([np.log(req.no_path_weight)])])
     return pm.math.logsumexp(terms)
@@ -435,7 +460,7 @@ NO_PATH_BASELINE_LOG10_FLOP = 80.0
 REQUIREMENT_TREATMENTS = ("marginalised", "sampled")
 
 
-def sampled_requirement_graph(scenario: Scenario, e_now, g_alg, softness):
+def sampled_requirement_graph(scenario: Scenario, e_now, g_alg, softness, capability=None):
     """The benchmark's baseline (scripts/bench.py), not used by any run: R as a latent variable
     that NUTS samples, instead of marginalised in closed form.
 
@@ -476,6 +501,8 @@ def build_model(obs: Observations, scenario: Scenario,
     sampled_requirement_graph). sampled_coordinates: False samples every public name as itself
     (the benchmark's geometry baseline; the same prior and posterior, see SAMPLED_AS).
     """
+    if requirement == "sampled" and scenario.requirement.capability is not None:
+        raise ValueError("the sampled-requirement baseline does not support a capability anchor")
     if requirement not in REQUIREMENT_TREATMENTS:
         raise ValueError(f"requirement must be one of {REQUIREMENT_TREATMENTS} "
                          f"(got {requirement!r})")
@@ -491,6 +518,7 @@ def build_model(obs: Observations, scenario: Scenario,
         "cost_model": list(obs.cost_model),
         "efficiency_point": np.arange(obs.efficiency_year.size),
         "imagenet_model": np.arange(obs.imagenet_year.size),
+        **capability_coords(obs),
     }
     with pm.Model(coords=coords) as model:
         frontier_year = pm.Data("frontier_year", obs.frontier_year, dims="frontier_model")
@@ -596,12 +624,13 @@ def build_model(obs: Observations, scenario: Scenario,
 
         # 6. the present: no AGI yet at the cutoff, requirement marginalised analytically
         forecast = DOMAINS.index(scenario.forecast_domain)
+        cap = add_capability_block(obs, scenario, _prior, y, nu, c_ref, g_phys, g_alg[forecast])
         e_now = pm.Deterministic("log10_effective_compute_at_cutoff", effective_compute_at_cutoff(
             c_ref, g_phys, g_alg[forecast], obs.cutoff_year, t_ref))
         softness = _prior(scenario, "not_yet_agi_softness_oom")
         graph = (log_prob_not_yet_graph if requirement == "marginalised"
                  else sampled_requirement_graph)
         log_p = pm.Deterministic("log_prob_no_agi_by_cutoff",
-                                 graph(scenario, e_now, g_alg[forecast], softness))
+                                 graph(scenario, e_now, g_alg[forecast], softness, cap))
         pm.Bernoulli("no_agi_by_cutoff", p=pt.exp(log_p), observed=1)
     return model

@@ -77,6 +77,24 @@ published_estimates
     an earlier cutoff, `--as-of`, withholds the estimate), central, lower, upper, interval_level
     (e.g. 0.95), unit, citation. Checks: lower < central < upper and 0 < interval_level < 1.
 
+capability_time_horizon
+    METR task-completion time horizons, suite METR-Horizon-v1.1 only (file of 2026-01-30; Kwa et
+    al. 2025, arXiv:2503.14499; METR "Time Horizon 1.1", 2026-01-29): one row per model key.
+    Columns: model (METR's key), release_date, year_decimal, log10_p50_horizon_minutes (log10 of
+    the 50% horizon in minutes of expert time), log10_p50_horizon_sd (measurement sd on the log10
+    scale = (log10 ci_high - log10 ci_low) / 3.92, METR's bootstrap 95% interval read as normal on
+    the log scale), is_sota (METR's flag: the model was state of the art at release), and
+    carried_from_v1_0 (1 for the rows METR carries into v1.1 from its v1.0 measurement: gpt2,
+    davinci_002, gpt_3_5_turbo_instruct; kept and flagged). The capability block fits only the
+    is_sota rows (a frontier model's horizon, tied to the largest run's effective compute).
+
+capability_eci
+    Epoch Capabilities Index (export of 2026-04-08): models with a score, a release date and a
+    training-compute estimate, one row per `Model name` (rule: highest score, then earliest
+    release date, then first raw row; rows marked `*`/Unverified dropped as preliminary).
+    Columns: model, organization, release_date, year_decimal, eci_points (the ECI score, in ECI
+    points), log10_flop (training FLOP), confidence (Epoch's compute label; blank -> Unknown).
+
 Errors
 ------
 Any problem raises `DataError` (a `ValueError`) naming the file, and where it applies the line
@@ -250,6 +268,35 @@ SCHEMAS: dict[str, TableSchema] = {
         key=("estimate_id",),
     ),
 }
+
+SCHEMAS.update({
+    "capability_time_horizon": TableSchema(
+        columns={
+            "model": Column("str"),
+            "release_date": Column("date"),
+            "year_decimal": _YEAR,
+            "log10_p50_horizon_minutes": Column("float", (-4.0, 5.0)),
+            "log10_p50_horizon_sd": Column("float", (0.0, 3.0), exclusive=True),
+            "is_sota": Column("bool"),
+            "carried_from_v1_0": Column("bool"),
+        },
+        key=("model",),
+        date_column="release_date",
+    ),
+    "capability_eci": TableSchema(
+        columns={
+            "model": Column("str"),
+            "organization": Column("str", required=False),
+            "release_date": Column("date"),
+            "year_decimal": _YEAR,
+            "eci_points": Column("float", (0.0, 300.0)),
+            "log10_flop": _LOG10_FLOP,
+            "confidence": Column("category", CONFIDENCE_LEVELS),
+        },
+        key=("model",),
+        date_column="release_date",
+    ),
+})
 
 STREAMS: tuple[str, ...] = tuple(SCHEMAS)
 

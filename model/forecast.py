@@ -31,6 +31,7 @@ import dataclasses
 import numpy as np
 
 from model import requirement
+from model.capability import CAPABILITY_ANCHOR_PARAMETERS
 from model.distributions import Fixed
 from model.projection import (
     ProjectionInputs,
@@ -67,7 +68,8 @@ def trajectory_parameters(posterior, scenario: Scenario) -> dict[str, np.ndarray
     value is repeated for every draw."""
     n = posterior.sizes["chain"] * posterior.sizes["draw"]
     out = {}
-    for name in (*TRAJECTORY_PARAMETERS, "not_yet_agi_softness_oom"):
+    capability = CAPABILITY_ANCHOR_PARAMETERS if scenario.requirement.capability else ()
+    for name in (*TRAJECTORY_PARAMETERS, "not_yet_agi_softness_oom", *capability):
         if name in posterior:
             out[name] = flatten_draws(posterior, name)
         elif name in scenario.priors and isinstance(scenario.priors[name].dist, Fixed):
@@ -176,15 +178,17 @@ def forecast_draws(params: dict, scenario: Scenario, cutoff_year: float,
         full.setdefault(name, values)
     inputs = projection_inputs(full, scenario, cutoff_year)
     g_alg = inputs.algorithmic_growth_oom_per_year
+    capability = requirement.capability_draws(scenario.requirement, full,
+                                              scenario.reference_year)
     if conditioned:
         # per-anchor algorithms: the shared fitted rate and cap (ANCHOR_ALGORITHMS_CONDITIONED)
         r = requirement.draw_conditional(rng, scenario.requirement,
                                          inputs.effective_compute_at_cutoff, g_alg,
                                          np.asarray(full["not_yet_agi_softness_oom"], float),
-                                         scenario.reference_year)
+                                         scenario.reference_year, capability)
     else:
         r, anchor = requirement.draw_prior_with_anchor(rng, scenario.requirement, g_alg,
-                                                       scenario.reference_year)
+                                                       scenario.reference_year, capability)
         if scenario.anchors_override_algorithms:
             inputs = with_anchor_algorithms(inputs, anchor, scenario, cutoff_year, rng)
     t = arrival_year(r, inputs, cutoff_year, scenario.horizon_year)
@@ -235,7 +239,8 @@ def arrival_cdf_by_anchor(params: dict, scenario: Scenario, cutoff_year: float,
     softness = np.broadcast_to(np.asarray(params["not_yet_agi_softness_oom"], float),
                                (inputs.size,))
     tau = np.asarray(grid_years, dtype=float) - cutoff_year
-    pieces = requirement.requirement_pieces(scenario.requirement)
+    pieces = requirement.requirement_pieces(
+        scenario.requirement, capability_per_draw(params, scenario, inputs.size))
     out = np.empty((requirement.number_of_anchors(pieces), inputs.size, tau.size))
     for start in range(0, inputs.size, chunk):
         rows = slice(start, start + chunk)
@@ -245,7 +250,8 @@ def arrival_cdf_by_anchor(params: dict, scenario: Scenario, cutoff_year: float,
         reach = part.effective_compute_at_cutoff[:, None] + best
         out[:, rows] = requirement.joint_cdf_by_anchor(
             scenario.requirement, reach, part.effective_compute_at_cutoff, g_alg[rows],
-            softness[rows], scenario.reference_year, pieces=pieces)
+            softness[rows], scenario.reference_year,
+            pieces=requirement.pieces_of_draws(pieces, rows))
     return out
 
 
@@ -258,4 +264,16 @@ def anchor_responsibilities(params: dict, scenario: Scenario,
                                (inputs.size,))
     return requirement.anchor_responsibilities(
         scenario.requirement, inputs.effective_compute_at_cutoff,
-        inputs.algorithmic_growth_oom_per_year, softness, scenario.reference_year)
+        inputs.algorithmic_growth_oom_per_year, softness, scenario.reference_year,
+        capability=capability_per_draw(params, scenario, inputs.size))
+
+
+def capability_per_draw(params: dict, scenario: Scenario, n_draws: int):
+    """The capability anchor's parameters with one value per draw (None without the anchor)."""
+    capability = requirement.capability_draws(scenario.requirement, params,
+                                              scenario.reference_year)
+    if capability is None:
+        return None
+    return requirement.CapabilityDraws(
+        np.broadcast_to(capability.log10_horizon_minutes_at_centre, (n_draws,)),
+        np.broadcast_to(capability.horizon_per_oom, (n_draws,)), capability.reference_year)

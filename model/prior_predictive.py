@@ -84,6 +84,12 @@ STATISTICS = {
         lambda o: ols_slope(o.imagenet_year, o.imagenet_logit_top1_error)),
     ("ho2024", "value"): (
         "Ho et al. 2024 language-model rate", "ln OOM/yr", lambda o: float(o.ho2024_log_rate)),
+    ("time_horizon", "slope"): (
+        "METR 50% horizon trend (frontier models)", "log10 min/yr",
+        lambda o: ols_slope(o.horizon_year, o.horizon_log10_minutes)),
+    ("eci", "slope"): (
+        "ECI score per OOM of training compute", "points/OOM",
+        lambda o: ols_slope(o.eci_log10_flop, o.eci_points)),
 }
 
 

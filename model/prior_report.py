@@ -20,6 +20,7 @@ from scipy import stats
 
 from model import data as data_mod
 from model.build import prepare_observations
+from model.capability import CAPABILITY_ANCHOR_PARAMETERS, capability_requirement_draws
 from model.distributions import Fixed
 from model.output_dir import check_output_dir, safe_component, staged_dir
 from model.scenario import PARAMETERS, Anchor, Prior, Scenario, load_scenario
@@ -91,9 +92,29 @@ def prior_rows(scenario: Scenario) -> list[Row]:
     rows = [prior_row(scenario.priors[name]) for name in PARAMETERS]
     rows += [anchor_row(a) for a in scenario.requirement.anchors]
     req = scenario.requirement
+    if req.capability is not None:
+        rows.append(capability_anchor_row(scenario))
     rows.append(Row("no path", "requirement", f"w={req.no_path_weight:.4g} (R = +inf)",
                     (np.nan,) * 3, req.source, req.rationale))
     return rows
+
+
+def _capability_prior_draws(scenario: Scenario, n: int = 100_000):
+    """R_cap at the priors of a_h and b_h (model/capability.py): finite draws, "no path" share."""
+    rng = np.random.default_rng(0)
+    a_h, b_h = (scenario.priors[name].dist.sample(rng, n)
+                for name in CAPABILITY_ANCHOR_PARAMETERS)
+    return capability_requirement_draws(scenario.requirement.capability, a_h, b_h, rng)
+
+
+def capability_anchor_row(scenario: Scenario) -> Row:
+    cap = scenario.requirement.capability
+    r, never = _capability_prior_draws(scenario)
+    form = (f"w={cap.weight:.4g} x [25 + (log10 H* - a_h) / b_h], log10 H* ~ "
+            f"N({_fmt(cap.log10_horizon_minutes_mu)}, {_fmt(cap.log10_horizon_minutes_sigma)}) "
+            f"min; b_h < {_fmt(cap.horizon_per_oom_floor)}: no path ({never:.1%} at the priors)")
+    return Row(f"anchor {cap.name}", "requirement", form,
+               tuple(float(x) for x in np.quantile(r, QUANTILES)), cap.source, cap.rationale)
 
 
 def format_rows(rows: list[Row], source_width: int = 60) -> str:
@@ -142,6 +163,13 @@ def _requirement_curves(scenario: Scenario, g_alg: float):
         # a split normal's halves have mass 1/2 each: phi of each side's scale on its side
         dens = np.where(grid < m, stats.norm.pdf(grid, m, below), stats.norm.pdf(grid, m, above))
         comps.append((a.name, a.weight, dens))
+    cap = scenario.requirement.capability
+    if cap is not None:  # its prior density from draws (a histogram on the grid), at the priors
+        r, never = _capability_prior_draws(scenario)
+        counts, edges = np.histogram(r, bins=np.append(grid - (grid[1] - grid[0]) / 2,
+                                                       grid[-1] + (grid[1] - grid[0]) / 2))
+        dens = counts / (r.size * np.diff(edges)) * (1.0 - never)
+        comps.append((cap.name, cap.weight, dens))
     mixture = sum(w * d for _, w, d in comps)
     return grid, comps, mixture
 
@@ -195,7 +223,11 @@ def show_priors(name_or_path: str | Path, out_dir: Path | None = None, n_draws: 
             files.append(fname)
         g_med = float(np.median(_forecast_rate(params, scenario)))
         grid, comps, mixture = _requirement_curves(scenario, g_med)
-        requirement_figure(grid, comps, mixture, scenario.requirement.no_path_weight,
+        no_path = scenario.requirement.no_path_weight
+        if scenario.requirement.capability is not None:  # its mass where b_h < floor
+            no_path += scenario.requirement.capability.weight * _capability_prior_draws(
+                scenario)[1]
+        requirement_figure(grid, comps, mixture, no_path,
                            scenario.reference_year,
                            f"Requirement prior of scenario '{scenario.name}' (anchors moved to "
                            f"{scenario.reference_year:g} algorithms at the prior median rate "

@@ -15,10 +15,13 @@ with Phi_j a piece's CDF (a normal, or a half: 2 Phi(max(a, 0)) - 1 above the me
 2 Phi(min(a, 0)) below, a = (r - m_j) / s_j) and F_k the joint CDF of
 `requirement.joint_cdf_by_anchor`. The blend is the same over all anchors, *given a path*
 (R finite); the "no path" mass is reported beside it (prior w_0, posterior P(no path | not yet,
-data)), never spread into a density. Medians and 5%/95% quantiles are read off the averaged CDFs
-on a 0.05-OOM grid (linear interpolation); sd from the grid density. The posterior median's MCSE
-is the delta method of the ratio estimator: MCSE(mean_theta [F_k(q) - 0.5 P(k | theta)]) /
-(P(k | data) f_k(q)), draws taken as independent (they are thinned).
+data)), never spread into a density. The capability anchor (the last) is a per-draw normal; in a
+draw whose b_h is below the floor its mass is "no path", so its prior weight here is w_cap times
+the share of draws above the floor, and the prior "no path" is w_0 plus the rest. Medians and
+5%/95% quantiles are read off the averaged CDFs on a 0.05-OOM grid (linear interpolation); sd from
+the grid density. The posterior median's MCSE is the delta method of the ratio estimator:
+MCSE(mean_theta [F_k(q) - 0.5 P(k | theta)]) / (P(k | data) f_k(q)), draws taken as independent
+(they are thinned).
 """
 
 from __future__ import annotations
@@ -42,15 +45,19 @@ def prior_cdf_by_anchor(req: Requirement, r, algorithmic_growth_oom_per_year,
                         reference_year: float,
                         pieces: requirement.Pieces | None = None) -> np.ndarray:
     """P(R <= r, anchor k | theta) under the prior (no "not yet"), (K, n, m); r is (m,) or
-    (n, m), the rate (n,). Summed over k: the prior mixture's CDF without "no path"."""
+    (n, m), the rate (n,). Summed over k: the prior mixture's CDF without "no path" (a piece
+    marked `never` in a draw, the capability anchor's where b_h is below the floor, is "no
+    path" there and adds nothing)."""
     g = np.asarray(algorithmic_growth_oom_per_year, dtype=float)[:, None]
     r = np.broadcast_to(np.asarray(r, dtype=float), (g.shape[0], np.shape(r)[-1]))
     p = requirement.requirement_pieces(req) if pieces is None else pieces
     out = np.zeros((requirement.number_of_anchors(p), *r.shape))
     for j in range(p.size):
-        w, sig = requirement._piece_value(p.weights, j), requirement._piece_value(p.sigmas, j)
-        m = requirement.anchor_means_at_reference(requirement._piece_value(p.medians, j),
-                                                  requirement._piece_value(p.years, j), g,
+        w, sig = requirement._column(p.weights, j), requirement._column(p.sigmas, j)
+        if p.never is not None:  # that draw's piece is "no path": no finite mass
+            w = np.where(p.never[:, j:j + 1], 0.0, w)
+        m = requirement.anchor_means_at_reference(requirement._column(p.medians, j),
+                                                  requirement._column(p.years, j), g,
                                                   reference_year)
         a = (r - m) / sig
         side = int(p.sides[j])
@@ -84,7 +91,7 @@ class RequirementUpdate:
 def requirement_update(params: dict, scenario, cutoff_year: float) -> RequirementUpdate:
     """Prior and posterior of R per anchor and for the blend (module docstring), from a run's
     per-draw parameters (model/forecast.py trajectory_parameters)."""
-    from model.forecast import projection_inputs
+    from model.forecast import capability_per_draw, projection_inputs
 
     inputs = projection_inputs(params, scenario, cutoff_year)
     n = inputs.size
@@ -94,7 +101,8 @@ def requirement_update(params: dict, scenario, cutoff_year: float) -> Requiremen
     g = inputs.algorithmic_growth_oom_per_year[keep]
     s = np.broadcast_to(np.asarray(params["not_yet_agi_softness_oom"], float), (n,))[keep]
     req, t_ref = scenario.requirement, scenario.reference_year
-    pieces = requirement.requirement_pieces(req)
+    pieces = requirement.pieces_of_draws(
+        requirement.requirement_pieces(req, capability_per_draw(params, scenario, n)), keep)
     grid = R_GRID_LOG10_FLOP
     r = np.broadcast_to(grid, (keep.size, grid.size))
     joint = requirement.joint_cdf_by_anchor(req, r, e_now, g, s, t_ref, pieces=pieces)
@@ -102,20 +110,32 @@ def requirement_update(params: dict, scenario, cutoff_year: float) -> Requiremen
     prior = prior_cdf_by_anchor(req, grid, g, t_ref, pieces=pieces)
     labels = requirement.anchor_labels(req)
     k = len(labels)
-    weights = np.array([a.weight for a in req.anchors] + [np.nan] * (k - len(req.anchors)))
+    # finite prior mass per anchor at these draws: w_k, less the capability anchor's mass in
+    # draws where it is "no path"
+    weights = _finite_prior_mass(pieces, k)
     # the blend (given a path) as a last row; per-draw arrays (K + 1, n, m) and (K + 1, n)
     joint = np.concatenate([joint, joint.sum(axis=0, keepdims=True)])
     prior = np.concatenate([prior, prior.sum(axis=0, keepdims=True)])
     resp_rows = np.concatenate([resp[:, :k].T, resp[:, :k].sum(axis=1)[None, :]])
     post_weight = resp_rows.mean(axis=1)
-    prior_weight = np.append(weights, 1.0 - req.no_path_weight)
+    prior_weight = np.append(weights, weights.sum())
     prior_cdf = prior.mean(axis=1) / prior_weight[:, None]
     posterior_cdf = joint.mean(axis=1) / post_weight[:, None]
     mcse = np.array([_median_mcse(grid, posterior_cdf[i], joint[i], resp_rows[i])
                      for i in range(k + 1)])
     return RequirementUpdate(labels, grid, prior_cdf, posterior_cdf, prior_weight, post_weight,
-                             mcse, req.no_path_weight, float(resp[:, -1].mean()),
+                             mcse, 1.0 - float(weights.sum()), float(resp[:, -1].mean()),
                              float(np.median(e_now)), int(keep.size))
+
+
+def _finite_prior_mass(pieces: requirement.Pieces, n_anchors: int) -> np.ndarray:
+    """(K,) mean over draws of each anchor's prior weight on a finite R: w_k, or for the
+    capability anchor w_cap times the share of draws whose b_h is above the floor."""
+    w = np.asarray(pieces.weights, dtype=float)
+    if pieces.never is not None:
+        w = np.where(pieces.never, 0.0, w)
+    w = w.mean(axis=0) if w.ndim == 2 else w
+    return np.array([w[pieces.anchor_index == k].sum() for k in range(n_anchors)])
 
 
 def _quantile(grid, cdf, prob) -> float:
@@ -164,7 +184,7 @@ def update_document(update: RequirementUpdate, reference_year: float) -> dict:
                       "R | anchor, the blend R | a path exists; 'no path' is the mass beside it",
         "anchors": {k: v for k, v in rows.items() if k != "blend"},
         "blend_given_a_path": rows["blend"],
-        "no_path": {"prior": update.no_path_prior,
+        "no_path": {"prior": round(update.no_path_prior, 6),
                     "posterior": round(update.no_path_posterior, 5)},
         "effective_compute_at_cutoff_median_log10_flop": round(update.e_now_median_log10_flop, 3),
         "n_draws": update.n_draws,

@@ -25,6 +25,7 @@ Optional, all within schema_version 1 (files without them stay valid):
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -179,6 +180,28 @@ WALL_PARAMETERS: dict[str, ParameterInfo] = {
 }
 PARAMETERS.update(WALL_PARAMETERS)
 
+#: 5. Capability evidence (model/capability.py): METR horizons and ECI against effective compute.
+CAPABILITY_PARAMETER_INFO: dict[str, ParameterInfo] = {
+    "capability_horizon_log10_minutes_at_centre": _p(
+        "capability", "real", "fitted",
+        "log10 METR 50% horizon (minutes) at 10^25 effective FLOP (reference-year algorithms)"),
+    "capability_horizon_per_oom": _p(
+        "capability", "nonnegative", "fitted",
+        "log10 minutes of 50% horizon per OOM of effective compute (0: capability never grows)"),
+    "capability_horizon_scatter_oom": _p(
+        "capability", "positive", "fitted", "scatter of frontier horizons about the relation"),
+    "capability_eci_points_at_centre": _p(
+        "capability", "real", "fitted", "ECI score at the ECI stream's mean compute and date"),
+    "capability_eci_points_per_oom": _p(
+        "capability", "nonnegative", "fitted", "ECI points per OOM of effective compute"),
+    "capability_eci_algorithmic_growth_oom_per_year": _p(
+        "capability", "positive", "fitted",
+        "LLM algorithmic progress estimated from ECI alone (a check against Ho et al. 2024)"),
+    "capability_eci_scatter_points": _p(
+        "capability", "positive", "fitted", "scatter of ECI scores about the relation"),
+}
+PARAMETERS.update(CAPABILITY_PARAMETER_INFO)
+
 SETTINGS_DEFAULTS: dict[str, Any] = {
     "reference_year": 2023.0,
     "horizon_year": 2100.0,
@@ -253,23 +276,43 @@ class Anchor:
 
 
 @dataclass(frozen=True)
+class CapabilityAnchor:
+    """AGI as a capability threshold (model/capability.py): a METR 50% horizon of H* minutes,
+    log10 H* ~ N(mu, sigma), turned into log10 effective FLOP at reference-year algorithms through
+    the fitted horizon relation; a slope below `horizon_per_oom_floor` sends the anchor's mass to
+    "no path". It is the LAST anchor (index len(anchors)), labelled "capability"."""
+
+    weight: float
+    log10_horizon_minutes_mu: float
+    log10_horizon_minutes_sigma: float
+    horizon_per_oom_floor: float
+    source: str
+    rationale: str
+    name: str = "capability"
+
+
+@dataclass(frozen=True)
 class Requirement:
-    """The requirement mixture: anchors with weights w_k, and "no path" with weight w_0.
+    """The requirement mixture: anchors with weights w_k, and "no path" with weight w_0; with a
+    capability anchor of weight w_c, the anchors and "no path" carry their blend weights times
+    (1 - w_c) (the file states the blend's own weights, summing to 1).
 
     `weights_concentration` c (optional, `[requirement] weights_concentration`) states how sure
-    the scenario is of its weights: (w_0, w_1, ..., w_K) ~ Dirichlet(c w_bar), w_bar the file's
-    weights, so E[w] = w_bar and each weight is Beta(c w_k, c (1 - w_k)) (c = 10: a weight of
-    0.2 has a 90% interval of ~0.04-0.43). The headline does not change with c: the likelihood
-    of "not yet" and the joint law of (R, T) are linear in the weights (R ~ sum_k w_k p_k), so
-    integrating w out leaves only E[w] = w_bar. The uncertainty shows in the sensitivity study
-    (model/studies/requirement_sensitivity.py power-scales the Dirichlet) and in sweeps. None: the
-    weights are taken as known."""
+    the scenario is of its weights: (w_1, ..., w_K, w_c, w_0) ~ Dirichlet(c w_bar), w_bar the
+    weights above (anchors, capability, "no path": requirement.anchor_labels + "no path"), so
+    E[w] = w_bar and each weight is Beta(c w_k, c (1 - w_k)) (c = 10: a weight of 0.2 has a 90%
+    interval of ~0.04-0.43). The headline does not change with c: the likelihood of "not yet"
+    and the joint law of (R, T) are linear in the weights (R ~ sum_k w_k p_k), so integrating w
+    out leaves only E[w] = w_bar. The uncertainty shows in the sensitivity study
+    (model/studies/sensitivity.py power-scales the Dirichlet) and in sweeps. None: the weights
+    are taken as known."""
 
     anchors: tuple[Anchor, ...]
     no_path_weight: float
     source: str
     rationale: str
     weights_concentration: float | None = None
+    capability: CapabilityAnchor | None = None  # [requirement.capability]; None: absent
 
 
 @dataclass(frozen=True)
@@ -495,7 +538,7 @@ def _parse_requirement(table: Any, path: Path) -> Requirement:
     if not isinstance(table, dict):
         raise _err(path, "requirement", "missing table [requirement]")
     unknown = set(table) - {"source", "rationale", "no_path_weight", "anchors",
-                            "weights_concentration"}
+                            "weights_concentration", "capability"}
     if unknown:
         raise _err(path, f"requirement.{sorted(unknown)[0]}", "unknown key")
     source = _require_text(table, "source", path, "requirement")
@@ -556,7 +599,39 @@ def _parse_requirement(table: Any, path: Path) -> Requirement:
         if not (concentration > 0 and math.isfinite(concentration)):
             raise _err(path, "requirement.weights_concentration",
                        f"must be a finite number > 0 (got {concentration})")
-    return Requirement(tuple(anchors), no_path, source, rationale, concentration)
+    capability = _parse_capability_anchor(table.get("capability"), path)
+    if capability is not None:  # the blend keeps its proportions, scaled by 1 - w_c
+        keep = 1.0 - capability.weight
+        anchors = [dataclasses.replace(a, weight=a.weight * keep) for a in anchors]
+        no_path *= keep
+    return Requirement(tuple(anchors), no_path, source, rationale, concentration, capability)
+
+
+_CAPABILITY_KEYS = {"weight", "log10_horizon_minutes_mu", "log10_horizon_minutes_sigma",
+                    "horizon_per_oom_floor", "source", "rationale"}
+
+
+def _parse_capability_anchor(table: Any, path: Path) -> CapabilityAnchor | None:
+    """[requirement.capability]: weight in (0, 1), sigma > 0, floor > 0 (module docstring)."""
+    if table is None:
+        return None
+    where = "requirement.capability"
+    if not isinstance(table, dict):
+        raise _err(path, where, "must be a table")
+    unknown = set(table) - _CAPABILITY_KEYS
+    if unknown:
+        raise _err(path, f"{where}.{sorted(unknown)[0]}", "unknown key; known: "
+                   + ", ".join(sorted(_CAPABILITY_KEYS)))
+    values = {k: _number(table, k, path, where) for k in ("weight", "log10_horizon_minutes_mu",
+                                                          "log10_horizon_minutes_sigma",
+                                                          "horizon_per_oom_floor")}
+    if not 0.0 < values["weight"] < 1.0:
+        raise _err(path, f"{where}.weight", f"must be in (0, 1) (got {values['weight']})")
+    for k in ("log10_horizon_minutes_sigma", "horizon_per_oom_floor"):
+        if not (values[k] > 0 and math.isfinite(values[k])):
+            raise _err(path, f"{where}.{k}", f"must be a finite number > 0 (got {values[k]})")
+    return CapabilityAnchor(**values, source=_require_text(table, "source", path, where),
+                            rationale=_require_text(table, "rationale", path, where))
 
 
 def _parse_anchor_distribution(table: Any, key: str, support: str, path: Path, where: str):

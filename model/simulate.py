@@ -30,8 +30,17 @@ in log10 units (OOMs) unless stated; t_nu is a standard Student-t draw with nu d
                    + sd_img t_nu
    - Ho et al. 2024, a published summary estimate of the language-model rate:
        ln(rate_published) = ln g_language + se z,   se = template.ho2024_log_rate_se
-3. "No AGI yet at the cutoff" is not part of `Observations`: the model always observes it as 1.
+3. Capability (model/capability.py), drawn after every other stream so that their draws do not
+   change with it; E(t) = c_ref + (g_phys + g_forecast) (t - t_ref), the largest run's effective
+   compute, E_c = 25 (capability.HORIZON_CENTRE_LOG10_FLOP):
+       METR horizons   log10 H_i = a_h + b_h (E(t_i) - E_c) + sqrt(scatter_h^2 + meas_sd_i^2) t_nu
+       ECI             score_j = a_e + b_e [(log10 C_j - F_c) + g_llm (t_j - T_c)] + s_e t_nu
+   with meas_sd_i, the ECI rows' log10 compute and dates taken from the template, and F_c, T_c
+   the template's mean ECI log10 compute and year.
+4. "No AGI yet at the cutoff" is not part of `Observations`: the model always observes it as 1.
    `simulate_no_agi_by_cutoff` draws it from the generative story (R from the anchor mixture,
+   with a capability anchor: log10 H* ~ N(mu, sigma), R = 25 + (log10 H* - a_h) / b_h, or never
+   when b_h is below the floor;
    eps ~ N(0, softness^2), "not yet" iff R + eps > E_now, E_now = c_ref + (g_phys + g_forecast)
    (t_cutoff - t_ref)), so that a recovery study can keep only parameter draws under which the
    observed value 1 was generated (rejection: those draws come from the prior conditioned on it).
@@ -47,6 +56,7 @@ from dataclasses import replace
 import numpy as np
 
 from model.build import EFFICIENCY_SERIES, Observations
+from model.capability import HORIZON_CENTRE_LOG10_FLOP
 from model.distributions import Fixed
 from model.scenario import CONFIDENCE_LABELS, DOMAINS, Scenario
 
@@ -184,10 +194,34 @@ def simulate_observations(params: dict, template: Observations, scenario: Scenar
             g_alg[DOMAINS.index("language_models")] + g_hw
             + template.inference_price_log10_decline_se * rng.standard_normal())
 
+    extra.update(_simulate_capability(params, template, scenario, g_alg, rng))
     return replace(template, frontier_log10_flop=frontier, gpu_log10_flop_per_s_per_usd=gpu,
                    accelerator_log10_flop_per_s_per_usd=accelerator,
                    training_log10_cost_usd=cost, efficiency_log10_flop=eff,
                    imagenet_logit_top1_error=logit_err, ho2024_log_rate=ho, **extra)
+
+
+def _simulate_capability(params: dict, template: Observations, scenario: Scenario,
+                         g_alg: np.ndarray, rng: np.random.Generator) -> dict:
+    """Capability outcomes (module docstring, 3.) at the template's design."""
+    nu = float(params["student_t_nu"])
+    t_ref = scenario.reference_year
+    g_f = g_alg[DOMAINS.index(scenario.forecast_domain)]
+    g_phys = (params["hardware_growth_oom_per_year"] + params["spending_growth_oom_per_year"]
+              + params["other_growth_oom_per_year"])
+    t = template.horizon_year
+    e = params["log10_frontier_compute_at_ref_flop"] + (g_phys + g_f) * (t - t_ref)
+    sd = np.sqrt(params["capability_horizon_scatter_oom"] ** 2 + template.horizon_log10_sd ** 2)
+    horizon = (params["capability_horizon_log10_minutes_at_centre"]
+               + params["capability_horizon_per_oom"] * (e - HORIZON_CENTRE_LOG10_FLOP)
+               + _t_noise(rng, nu, sd, t.size))
+    t, flop = template.eci_year, template.eci_log10_flop
+    centred = ((flop - flop.mean()) + params["capability_eci_algorithmic_growth_oom_per_year"]
+               * (t - t.mean())) if t.size else np.zeros(0)
+    eci = (params["capability_eci_points_at_centre"]
+           + params["capability_eci_points_per_oom"] * centred
+           + _t_noise(rng, nu, params["capability_eci_scatter_points"], t.size))
+    return {"horizon_log10_minutes": horizon, "eci_points": eci}
 
 
 def effective_compute_at_cutoff(params: dict, cutoff_year: float, scenario: Scenario) -> float:
@@ -211,9 +245,24 @@ def simulate_no_agi_by_cutoff(params: dict, cutoff_year: float, scenario: Scenar
     p = with_derived(params)
     g_f = p["algorithmic_growth_oom_per_year"][DOMAINS.index(scenario.forecast_domain)]
     weights = np.array([a.weight for a in req.anchors] + [req.no_path_weight])
+    cap = req.capability
+    if cap is not None:  # the capability anchor, drawn last (its own index)
+        weights = np.append(weights, cap.weight)
     k = rng.choice(weights.size, p=weights / weights.sum())
     if k == len(req.anchors):
         return 1
+    if k == len(req.anchors) + 1:
+        # AGI = a 50% horizon of H*: log10 H* ~ N(mu, sigma); never reached if b_h < floor,
+        # else R = E_c + (log10 H* - a_h) / b_h (already at reference-year algorithms)
+        b_h = params["capability_horizon_per_oom"]
+        if b_h < cap.horizon_per_oom_floor:
+            return 1
+        z = rng.standard_normal()
+        log_h = cap.log10_horizon_minutes_mu + cap.log10_horizon_minutes_sigma * z
+        r = (HORIZON_CENTRE_LOG10_FLOP
+             + (log_h - params["capability_horizon_log10_minutes_at_centre"]) / b_h)
+        eps = params["not_yet_agi_softness_oom"] * rng.standard_normal()
+        return int(r + eps > effective_compute_at_cutoff(params, cutoff_year, scenario))
     a = req.anchors[k]
     mean = a.median_log10_flop - g_f * (scenario.reference_year - a.algorithms_year)
     z = rng.standard_normal()
@@ -237,8 +286,12 @@ STREAM_FIELDS = {
     "efficiency": ("efficiency_year", "efficiency_log10_flop", "efficiency_series_idx"),
     "imagenet": ("imagenet_year", "imagenet_log10_flop", "imagenet_extra_data",
                  "imagenet_logit_top1_error"),
+    "time_horizon": ("horizon_year", "horizon_log10_minutes", "horizon_log10_sd",
+                     "horizon_model"),
+    "eci": ("eci_year", "eci_points", "eci_log10_flop", "eci_model"),
 }
-_LABEL_FIELDS = ("frontier_model", "cost_model", "accelerator_model")
+_LABEL_FIELDS = ("frontier_model", "cost_model", "accelerator_model", "horizon_model",
+                 "eci_model")
 
 
 def replicate_rows(template: Observations, factor: int,

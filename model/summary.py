@@ -314,9 +314,10 @@ def summarize_posterior_by_anchor(posterior, scenario, cutoff_year: float,
     c = posterior_anchor_cdfs(posterior, scenario, cutoff_year) if cdfs is None else cdfs
     headline = summarize_arrival(posterior["arrival_year"].to_numpy(), scenario.horizon_year,
                                  cdf_by_draw=c["by_anchor"].sum(axis=0), grid_years=c["grid"])
+    from model.requirement import prior_weights
+
     req = scenario.requirement
-    prior = [a.weight for a in req.anchors]
-    prior += [np.nan] * (len(c["labels"]) - len(prior))  # anchors whose weight is not in the file
+    prior = list(prior_weights(req)[:-1])  # anchors in anchor_labels order, capability last
     contributions = summarize_by_anchor(c["by_anchor"], c["grid"], c["responsibilities"],
                                         c["labels"], prior, req.no_path_weight)
     return headline, contributions

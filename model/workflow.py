@@ -24,6 +24,7 @@ import numpy as np
 
 from model import data as data_mod
 from model.build import prepare_observations
+from model.capability import capability_line, capability_summary
 from model.forecast import anchor_algorithms_rule, projection_inputs, trajectory_parameters
 from model.inference import (
     SamplerSettings,
@@ -230,6 +231,7 @@ def _summarise_and_write(idata, diag, scenario, streams, obs, settings, cutoff, 
         "forecast_run": FORECAST_RUN,
         "largest_run_at_cutoff": start,
         "growth_rates": growth,
+        "capability": capability_summary(idata.posterior),
         "diagnostics": {k: v for k, v in diag.items() if k != "per_variable"},
         "diagnostics_per_variable": diag["per_variable"],
         "cutoff_year": round(cutoff, 4),
@@ -261,7 +263,9 @@ def _summarise_and_write(idata, diag, scenario, streams, obs, settings, cutoff, 
     note = "" if anchor_rule is None else f"note: anchors' algorithms: {anchor_rule}\n"
     return RunResult(out_dir, summary, diag,
                      note + format_table(summary) + "\n" + format_anchor_table(by_anchor) + "\n"
-                     + largest_run_line(start) + "\n" + format_limits_table(limits), phases)
+                     + largest_run_line(start) + "\n"
+                     + capability_line(document["capability"]) + "\n"
+                     + format_limits_table(limits), phases)
 
 
 #: Which run the forecast is about (summary.json `forecast_run`; the CLI and report say it too).

@@ -6,7 +6,7 @@ Usage (from the repository root):
                                                   [--retrieved YYYY-MM-DD]
     python scripts/curate_data.py all --reference-dir ../shared/reference-data [--out-dir data]
 
-STREAM is one of the six streams of model/data.py. RAW_PATH is a raw export (e.g. a newer Epoch
+STREAM is one of the streams of model/data.py (STREAMS). RAW_PATH is a raw export (e.g. a new
 download); for `published_estimates` it is the hand-entered scripts/published_estimates_source.csv.
 Each stream is curated, checked with model.data.validate_table, and written as data/STREAM.csv and
 data/STREAM.provenance.json, each through a temporary file in the same folder and os.replace. On
@@ -256,6 +256,70 @@ SOURCES: dict[str, dict] = {
             "reuse terms.",
         ],
     },
+    "capability_time_horizon": {
+        "reference_path": "metr_time_horizons_2026-01/benchmark_results_1_1.yaml",
+        "vintage": "2026-01-30",
+        "title": "METR task-completion time horizons, suite METR-Horizon-v1.1 (50% horizon, "
+        "minutes of expert time)",
+        "source_url": [
+            "https://github.com/IAPS-AI/METR-Time-Horizons/blob/"
+            "0ce992b/benchmark_results_1_1.yaml",
+            "https://metr.org/assets/benchmark_results_1_1.yaml",
+        ],
+        "source_repository": "https://github.com/IAPS-AI/METR-Time-Horizons",
+        "source_path": "benchmark_results_1_1.yaml",
+        "source_commit": "0ce992b",
+        "licence": "METR publishes the result files openly; METR's analysis code "
+        "(METR/eval-analysis-public) is MIT. Cite Kwa et al. 2025 and the Time Horizon 1.1 post.",
+        "citation": "Kwa, T. et al. (2025), 'Measuring AI Ability to Complete Long Tasks', "
+        "arXiv:2503.14499; METR (2026-01-29), 'Time Horizon 1.1'",
+        "notes": [
+            "Raw file: METR's live benchmark_results_1_1.yaml as fetched 2026-01-30 by "
+            "IAPS-AI/METR-Time-Horizons (commit 94131bb; vendored at 0ce992b). YAML, read with "
+            "yaml.safe_load (data only).",
+            "One suite version only (v1.1): the same model has different horizons in v1.0 and "
+            "v1.1 (GPT-4 5.35 vs 3.53 min), so versions are never mixed. The three oldest rows "
+            "(gpt2, davinci_002, gpt_3_5_turbo_instruct) are v1.0 measurements that METR carries "
+            "into its v1.1 file: kept, flagged carried_from_v1_0 = 1.",
+            "log10_p50_horizon_sd = (log10 ci_high - log10 ci_low) / 3.92: METR's bootstrap 95% "
+            "interval read as a normal interval on the log10 scale (the intervals are roughly "
+            "symmetric in log; e.g. Claude Opus 4.5 320 min, 95% CI 170-729).",
+            "is_sota is METR's flag; the model fits only is_sota rows (frontier models, whose "
+            "horizon it ties to the largest run's effective compute at the release date). "
+            "Release date is not evaluation date; the scaffold is part of the measurement. METR "
+            "states horizons above ~16 hours are unreliable on this suite (none here).",
+        ],
+    },
+    "capability_eci": {
+        "reference_path": "epoch_capabilities_index_2026-04/epoch_capabilities_index.csv",
+        "vintage": "2026-04-08",
+        "title": "Epoch Capabilities Index (ECI) of models with known training compute",
+        "source_url": [
+            "https://github.com/peterhurford/metr_graph/blob/dde102f/"
+            "epoch_capabilities_index.csv",
+            "https://epoch.ai/benchmarks/eci",
+        ],
+        "source_repository": "https://github.com/peterhurford/metr_graph",
+        "source_path": "epoch_capabilities_index.csv",
+        "source_commit": "dde102f",
+        "licence": _EPOCH_LICENCE + "; the vendoring repository has no licence and only copies "
+        "Epoch's export: attribute Epoch AI",
+        "citation": "Epoch AI, 'Epoch Capabilities Index', Benchmarking Hub "
+        "(export with rows to 2026-04-08)",
+        "notes": [
+            "Kept: rows with an ECI score, a release date and a training-compute estimate. "
+            "Compute is mostly known for open-weight models, not for the closed frontier "
+            "(Claude, Gemini): missingness is not at random, so this table estimates the "
+            "score-compute relation and LLM algorithmic progress, not the frontier's level.",
+            "De-duplication: one row per `Model name` (reasoning-effort settings and providers "
+            "repeat a model): the highest score, then the earliest release date, then the first "
+            "raw row.",
+            "Rows marked `*` in `Display name` or labelled `Unverified` are preliminary and "
+            "dropped. confidence is Epoch's compute label (blank -> Unknown).",
+            "Compute values may be a different vintage from the notable-models export (GPT-4.5 "
+            "3.8e26 here, 2.1e26 in the 2025-11 notable-models file).",
+        ],
+    },
 }
 
 # SHA-256 of the reference snapshots (../shared/reference-data) these SOURCES describe.
@@ -270,6 +334,10 @@ REFERENCE_SHA256: dict[str, str | None] = {
     "algorithmic_efficiency": "d00e6a9123dbd7daf4c93c7ef3fe56efa64ae1e98cc1070a8d9c15897f0b956c",
     "imagenet_models": "39f3bc1d85613d17f3b56870ac9a2f9c7dd419a521dbdc84e4d33b411d05411e",
     "published_estimates": None,
+    "capability_time_horizon": (
+        "4f9096150c25553f0dedbc4bfaf172d821cd91897820118226f917f80bac8076"
+    ),
+    "capability_eci": "646f6e246ab9a0fa80749f0aeb76e7f127e5e2c5ee9444b01ffd570c604a74e0",
 }
 
 
@@ -838,6 +906,129 @@ def curate_published_estimates(raw: pd.DataFrame, path: Path) -> Curated:
     return finish(cur, rows, [])
 
 
+def read_metr_yaml(path: Path) -> pd.DataFrame:
+    """METR's result YAML -> one text row per model key (yaml.safe_load: data only).
+
+    Columns: model, benchmark_name, release_date, is_sota, p50_estimate, p50_ci_low,
+    p50_ci_high (minutes), all as text, so the curator checks them like any raw CSV cell."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CurationError(f"{path}: cannot read raw YAML: {exc}") from None
+    results = doc.get("results") if isinstance(doc, dict) else None
+    if not isinstance(results, dict) or not results:
+        raise CurationError(f"{path}: no `results` mapping of models")
+    rows = []
+    for key, entry in results.items():
+        entry = entry if isinstance(entry, dict) else {}
+        metrics = entry.get("metrics") if isinstance(entry.get("metrics"), dict) else {}
+        p50 = metrics.get("p50_horizon_length")
+        p50 = p50 if isinstance(p50, dict) else {}
+        rows.append({
+            "model": str(key),
+            "benchmark_name": str(entry.get("benchmark_name", "")),
+            "release_date": str(entry.get("release_date", "")),
+            "is_sota": str(metrics.get("is_sota", "")),
+            "p50_estimate": str(p50.get("estimate", "")),
+            "p50_ci_low": str(p50.get("ci_low", "")),
+            "p50_ci_high": str(p50.get("ci_high", "")),
+        })
+    return pd.DataFrame(rows, dtype=str)
+
+
+#: The METR suite version the time-horizon stream keeps (never mixed with another version).
+METR_SUITE = "METR-Horizon-v1.1"
+METR_CARRIED_SUITE = "METR-Horizon-v1.0"  # rows METR carries into its v1.1 file, flagged
+Z_95 = 1.959964
+
+
+def curate_capability_time_horizon(raw: pd.DataFrame, path: Path) -> Curated:
+    require_columns(raw, ["model", "benchmark_name", "release_date", "is_sota", "p50_estimate",
+                          "p50_ci_low", "p50_ci_high"], path)
+    cur = new_curated("capability_time_horizon", raw)
+    rows, other_suite = [], []
+    for _, r in raw.iterrows():
+        where = f"{path} model {r['model']!r}"
+        if r["benchmark_name"] not in (METR_SUITE, METR_CARRIED_SUITE):
+            other_suite.append(r["model"])
+            continue
+        date = parse_date(r["release_date"], ("%Y-%m-%d",))
+        if date is None:
+            raise CurationError(f"{where}: release_date {r['release_date']!r} is not YYYY-MM-DD")
+        est, lo, hi = (to_number(r[c]) for c in ("p50_estimate", "p50_ci_low", "p50_ci_high"))
+        if not (0 < lo < est < hi):
+            raise CurationError(f"{where}: p50_horizon_length needs 0 < ci_low < estimate < "
+                                f"ci_high, got {r['p50_ci_low']}, {r['p50_estimate']}, "
+                                f"{r['p50_ci_high']}")
+        sota = r["is_sota"].strip().lower()
+        if sota not in ("true", "false"):
+            raise CurationError(f"{where}: is_sota {r['is_sota']!r} is not true/false")
+        rows.append({
+            "model": r["model"],
+            "release_date": date,
+            "year_decimal": decimal_year(date),
+            "log10_p50_horizon_minutes": math.log10(est),
+            "log10_p50_horizon_sd": (math.log10(hi) - math.log10(lo)) / (2 * Z_95),
+            "is_sota": sota == "true",
+            "carried_from_v1_0": r["benchmark_name"] == METR_CARRIED_SUITE,
+        })
+    drop(cur, f"suite other than {METR_SUITE} (or v1.0 carried into it)", other_suite)
+    carried = [r["model"] for r in rows if r["carried_from_v1_0"]]
+    cur.notes.append(f"{len(carried)} row(s) carried from v1.0: {name_list(carried)}; "
+                     f"{sum(r['is_sota'] for r in rows)} of {len(rows)} rows are is_sota.")
+    return finish(cur, rows, ["release_date", "model"])
+
+
+def curate_capability_eci(raw: pd.DataFrame, path: Path) -> Curated:
+    cols = ["Model version", "ECI Score", "Release date", "Organization",
+            "Training compute (FLOP)", "Confidence", "Model name", "Display name"]
+    require_columns(raw, cols, path)
+    cur = new_curated("capability_eci", raw)
+    rows, no_score, no_date, no_compute, prelim = [], 0, 0, 0, []
+    for i, r in raw.iterrows():
+        score = to_number(r["ECI Score"])
+        if math.isnan(score):
+            no_score += 1
+            continue
+        date = parse_date(r["Release date"], ("%Y-%m-%d",))
+        if date is None:
+            no_date += 1
+            continue
+        flop = to_number(r["Training compute (FLOP)"])
+        if not flop > 0:
+            no_compute += 1
+            continue
+        conf = clean_text(r["Confidence"]) or "Unknown"
+        if "*" in r["Display name"] or conf == "Unverified":
+            prelim.append(clean_text(r["Model version"]))
+            continue
+        name = clean_text(r["Model name"]) or clean_text(r["Model version"])
+        if conf not in SCHEMAS["capability_eci"].columns["confidence"].allowed:
+            raise CurationError(f"{path} line {i + 2}, column Confidence: value "
+                                f"{r['Confidence']!r} is not an Epoch label")
+        rows.append({"model": name, "organization": clean_text(r["Organization"]),
+                     "release_date": date, "year_decimal": decimal_year(date),
+                     "eci_points": score, "log10_flop": math.log10(flop), "confidence": conf,
+                     "raw_order": i})
+    drop(cur, "no ECI score", count=no_score)
+    drop(cur, "scored but no parseable release date", count=no_date)
+    drop(cur, "scored and dated but no training compute (mostly closed frontier models: not "
+         "missing at random)", count=no_compute)
+    drop(cur, "preliminary (`*` in Display name or Unverified)", prelim)
+    ranked = sorted(rows, key=lambda r: (r["model"], -r["eci_points"], r["release_date"],
+                                         r["raw_order"]))
+    rows, dups = dedupe(ranked, ["model"])
+    drop(cur, "repeated model (kept: highest score, then earliest date, then first raw row)",
+         count=len(dups))
+    return finish(cur, rows, ["release_date", "model"])
+
+
+#: Raw readers other than read_raw (CSV), by stream.
+RAW_READERS = {"capability_time_horizon": read_metr_yaml}
+
+
 CURATORS = {
     "frontier_compute": curate_frontier_compute,
     "hardware_price_performance": curate_hardware_price_performance,
@@ -846,6 +1037,8 @@ CURATORS = {
     "algorithmic_efficiency": curate_algorithmic_efficiency,
     "imagenet_models": curate_imagenet_models,
     "published_estimates": curate_published_estimates,
+    "capability_time_horizon": curate_capability_time_horizon,
+    "capability_eci": curate_capability_eci,
 }
 assert tuple(CURATORS) == STREAMS
 
@@ -929,7 +1122,7 @@ def curate(
         retrieved = RETRIEVED if is_reference else dt.date.today().isoformat()
     retrieved = check_iso_date(retrieved, "--retrieved")
 
-    raw = read_raw(raw_path)
+    raw = RAW_READERS.get(stream, read_raw)(raw_path)
     cur = CURATORS[stream](raw, raw_path)
     text = format_table(stream, cur.table)
     out_path = out_dir / f"{stream}.csv"

@@ -84,6 +84,48 @@ def test_imagenet_recentring_is_the_same_equation(setup):
     np.testing.assert_allclose(sim.imagenet_logit_top1_error, expected, atol=1e-12)
 
 
+CAPABILITY_CUTOFF = 2024.5  # --as-of 2024-06-30, the capability backtest of issue 6
+
+
+@pytest.fixture(scope="module")
+def capability_setup(setup):
+    from model import data as data_mod
+    from model.build import prepare_observations
+
+    scenario, full, _, _ = setup
+    tables = {k: s.table for k, s in data_mod.load_all().items()}
+    fit = prepare_observations(tables, scenario, CAPABILITY_CUTOFF)
+    return scenario, fit, bt.split_observations(full, fit, CAPABILITY_CUTOFF)
+
+
+def test_capability_rows_after_mid_2024_are_the_ones_scored(capability_setup):
+    """METR's frontier (is_sota) horizons released after 2024-06-30 up to the data vintage:
+    o1-preview, Claude 3.5 Sonnet (Oct), o1, Claude 3.7 Sonnet, o3, GPT-5."""
+    _, fit, later = capability_setup
+    assert fit.horizon_year.size == 7 and later.horizon_year.size == 6
+    assert set(later.horizon_model) == {"o1_preview", "claude_3_5_sonnet_20241022_inspect",
+                                        "o1_inspect", "claude_3_7_sonnet_inspect", "o3_inspect",
+                                        "gpt_5_2025_08_07_inspect"}
+    assert later.eci_year.size > 20 and fit.eci_year.size > 30
+    assert np.all(later.eci_year > CAPABILITY_CUTOFF)
+
+
+def test_eci_recentring_is_the_same_equation(capability_setup):
+    """Noise-free: later ECI rows simulated around their own means with a_e' equal the fitted
+    equation around the fit's means, a_e + b_e [(C - mC_fit) + g_llm (t - mt_fit)]."""
+    from model.simulate import simulate_observations
+
+    scenario, fit, later = capability_setup
+    p = {**_truth(scenario), "capability_eci_scatter_points": 0.0}
+    sim = simulate_observations(bt.eci_recentred(p, fit, later), later, scenario,
+                                np.random.default_rng(0))
+    expected = (p["capability_eci_points_at_centre"] + p["capability_eci_points_per_oom"]
+                * ((later.eci_log10_flop - fit.eci_log10_flop.mean())
+                   + p["capability_eci_algorithmic_growth_oom_per_year"]
+                   * (later.eci_year - fit.eci_year.mean())))
+    np.testing.assert_allclose(sim.eci_points, expected, atol=1e-9)
+
+
 def test_scores_are_calibrated_when_the_forecast_is_the_truth(setup):
     """A 'posterior' that is a point mass at the true parameters, later data simulated from
     them: coverage of every interval and the mean PIT are nominal (within 4 binomial se)."""
@@ -96,8 +138,8 @@ def test_scores_are_calibrated_when_the_forecast_is_the_truth(setup):
     pooled = {f"in_{int(q * 100)}": [] for q in INTERVAL_PROBS}
     pooled["pit"] = []
     for _ in range(30):  # 30 "what happened" data sets, so every stream has many observations
-        happened = simulate_observations(bt.imagenet_recentred(p, fit, later), later, scenario,
-                                         rng)
+        p_later = bt.eci_recentred(bt.imagenet_recentred(p, fit, later), fit, later)
+        happened = simulate_observations(p_later, later, scenario, rng)
         for stream, (field, _, _) in bt.STREAMS.items():
             y = getattr(happened, field)
             if y.size:

@@ -47,6 +47,8 @@ VALUE_COLUMN = {
     "algorithmic_efficiency": "log10_flop",
     "imagenet_models": "top1_error_pct",
     "published_estimates": "central",
+    "capability_time_horizon": "log10_p50_horizon_minutes",
+    "capability_eci": "eci_points",
 }
 OUT_OF_RANGE = {
     "frontier_compute": ("log10_flop", "40"),
@@ -56,6 +58,8 @@ OUT_OF_RANGE = {
     "algorithmic_efficiency": ("log10_flop", "3"),
     "imagenet_models": ("top1_error_pct", "150"),
     "published_estimates": ("interval_level", "1.5"),
+    "capability_time_horizon": ("log10_p50_horizon_sd", "0"),
+    "capability_eci": ("log10_flop", "50"),
 }
 DATE_COLUMN = {name: s.date_column for name, s in SCHEMAS.items() if s.date_column}
 
@@ -149,7 +153,7 @@ def test_units_are_in_column_names():
     for name, schema in SCHEMAS.items():
         for col, spec in schema.columns.items():
             if spec.kind == "float" and name != "published_estimates":
-                assert col.startswith(("log10_", "year_")) or col.endswith("_pct"), col
+                assert col.startswith(("log10_", "year_")) or col.endswith(("_pct", "_points")), col
 
 
 # ----------------------------------------------------------------------------------------------
@@ -558,3 +562,87 @@ def test_curation_requires_vintage_for_unknown_export(tmp_path, capsys):
     assert len(s.table) == 2
     assert s.provenance["vintage"] == "2026-01-01"
     assert s.provenance["source_commit"].startswith("unknown")
+
+
+# ----------------------------------------------------------------------------------------------
+# capability streams (METR time horizons, Epoch Capabilities Index)
+# ----------------------------------------------------------------------------------------------
+
+
+def test_time_horizon_stream_is_one_suite_with_carried_rows_flagged():
+    t = load_stream("capability_time_horizon").table
+    assert len(t) == 17 and t.model.is_unique
+    assert set(t.model[t.carried_from_v1_0]) == {"gpt2", "davinci_002", "gpt_3_5_turbo_instruct"}
+    gpt4 = t[t.model == "gpt_4"].iloc[0]
+    assert gpt4.log10_p50_horizon_minutes == pytest.approx(math.log10(3.524514), abs=1e-6)
+    # measurement sd = 95% interval width on the log10 scale / (2 x 1.96)
+    width = math.log10(6.944557) - math.log10(1.63379)
+    assert gpt4.log10_p50_horizon_sd == pytest.approx(width / 3.919928, abs=1e-6)
+    assert t.is_sota.sum() == 14  # claude_3_opus, gpt_4_turbo, claude_4_opus are not SOTA
+    assert not t.is_sota[t.model == "claude_4_opus_inspect"].iloc[0]
+
+
+def test_eci_stream_one_row_per_model_with_compute():
+    t = load_stream("capability_eci").table
+    assert len(t) == 80 and t.model.is_unique
+    assert t.log10_flop.notna().all() and t.eci_points.notna().all()
+    gpt4 = t[t.model.str.startswith("GPT-4 (")]
+    assert set(gpt4.model) == {"GPT-4 (Mar 2023)", "GPT-4 (Jun 2023)"}
+    llama = t[t.model == "Llama 3.1-405B"].iloc[0]
+    assert llama.log10_flop == pytest.approx(math.log10(3.8e25), abs=1e-4)
+    assert llama.eci_points == pytest.approx(127.96, abs=0.01)
+
+
+def test_eci_dedupe_keeps_highest_score_then_earliest_date(tmp_path, capsys):
+    header = ("Model version,ECI Score,Release date,Organization,Country,Model accessibility,"
+              "Training compute (FLOP),Confidence,Model name,Description,Display name\n")
+    rows = ("m-low,120,2024-01-01,Org,,,1e24,Confident,M,,M\n"
+            "m-high-late,130,2024-03-01,Org,,,1e24,Confident,M,,M\n"
+            "m-high-early,130,2024-02-01,Org,,,1e24,Confident,M,,M\n"
+            "n-prelim,140,2024-02-01,Org,,,1e24,Unverified,N,,N*\n"
+            "k,110,2023-05-01,Org,,,2e23,,K,,K\n")
+    raw = tmp_path / "eci.csv"
+    raw.write_text(header + rows)
+    out = tmp_path / "out"
+    args = ["capability_eci", str(raw), "--out-dir", str(out), "--vintage", "2026-01-01",
+            "--retrieved", "2026-01-02"]
+    assert _curation_script().main(args) == 0
+    t = load_stream("capability_eci", out).table
+    assert list(t.model) == ["K", "M"]
+    m = t[t.model == "M"].iloc[0]
+    assert m.eci_points == 130 and m.release_date == pd.Timestamp("2024-02-01")
+    assert t[t.model == "K"].confidence.iloc[0] == "Unknown"
+    assert "preliminary" in capsys.readouterr().out
+
+
+def test_metr_curation_rejects_a_bad_interval_naming_the_model(tmp_path, capsys):
+    raw = tmp_path / "metr.yaml"
+    raw.write_text(
+        "benchmark_name: METR-Horizon-v1.1\n"
+        "results:\n"
+        "  model_a:\n"
+        "    benchmark_name: METR-Horizon-v1.1\n"
+        "    release_date: 2024-01-01\n"
+        "    metrics:\n"
+        "      is_sota: true\n"
+        "      p50_horizon_length: {estimate: 5.0, ci_low: 6.0, ci_high: 9.0}\n")
+    out = tmp_path / "out"
+    args = ["capability_time_horizon", str(raw), "--out-dir", str(out), "--vintage", "2026-01-01"]
+    assert _curation_script().main(args) == 1
+    err = capsys.readouterr().err
+    assert "model_a" in err and "ci_low < estimate" in err and str(raw) in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+@pytest.mark.skipif(not (REFERENCE_DIR / "metr_time_horizons_2026-01").is_dir(),
+                    reason="reference data not beside the repository")
+@pytest.mark.parametrize("stream, rel", [
+    ("capability_time_horizon", "metr_time_horizons_2026-01/benchmark_results_1_1.yaml"),
+    ("capability_eci", "epoch_capabilities_index_2026-04/epoch_capabilities_index.csv"),
+])
+def test_capability_curation_matches_committed_file(tmp_path, stream, rel):
+    assert _curation_script().main([stream, str(REFERENCE_DIR / rel), "--out-dir",
+                                    str(tmp_path)]) == 0
+    for fname in (f"{stream}.csv", f"{stream}.provenance.json"):
+        assert (tmp_path / fname).read_bytes() == (DATA_DIR / fname).read_bytes()

@@ -242,16 +242,24 @@ def report(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def big(run_dir, tmp_path_factory):
-    """(page HTML, ExplorerDraws) with 1,000 draws."""
+    """(page HTML, ExplorerDraws) with 1,000 draws, some with the capability anchor's slope
+    below its floor."""
     from model.inference import load_idata
 
     idata = load_idata(run_dir / "posterior.nc")
     attrs = idata.posterior.attrs
     small = load_explorer_draws(run_dir)
     post = tiled_posterior(idata.posterior, -(-1000 // small.size))
+    # every 7th draw's horizon slope below the floor: the capability anchor's mass is "no path"
+    # there, on the page as in Python (the run's fit never goes there, so it is set here)
+    b_h = post["capability_horizon_per_oom"]
+    below = (np.arange(b_h.sizes["draw"]) % 7 == 0)[None, :]
+    floor = small.scenario.requirement.capability.horizon_per_oom_floor
+    post["capability_horizon_per_oom"] = b_h.copy(data=np.where(below, 0.5 * floor, b_h))
     cutoff = float(attrs["oomcast_cutoff_year"])
     draws = explorer_draws(post, small.scenario, cutoff)
     assert draws.size == 1000
+    assert 0 < np.mean(draws.params["capability_horizon_per_oom"] < floor) < 0.5
     headline = json.loads((draft_report_dir(tmp_path_factory) / "intervals.json").read_text())
     payload, text = explorer_data(post, small.scenario, cutoff, headline["arrival_year"])
     return standalone_page(payload, text), draws
@@ -296,7 +304,9 @@ def test_controls_drive_numbers_that_match_python_and_respond_fast(big, tmp_path
     # the settings each step produced are the ones a reader set
     steps = {s["label"]: s for s in result["warm"]}
     normal = steps["median 33.5"]["settings"]
-    assert normal["anchors"] == [{"name": "reader", "weight": pytest.approx(0.95),
+    keep = 1 - draws.scenario.requirement.no_path_weight  # one normal: no capability anchor
+    assert "capability" not in normal
+    assert normal["anchors"] == [{"name": "reader", "weight": pytest.approx(keep),
                                   "median_log10_flop": 33.5, "sigma_log10_flop": 1.5,
                                   "algorithms_year": tref}]
     assert steps["median 31"]["settings"]["anchors"][0]["median_log10_flop"] == 31
@@ -307,6 +317,13 @@ def test_controls_drive_numbers_that_match_python_and_respond_fast(big, tmp_path
     shares = [a["weight"] for a in steps["reweight first anchor"]["settings"]["anchors"]]
     assert shares[0] / shares[1] == pytest.approx(0.6 / 0.21)
     assert steps["no importance weights"]["settings"]["reweight"] is False
+    # the run's anchor set carries the capability anchor, held at the run's values: the page
+    # models its per-draw piece (the numbers below agree with Python), other sets do not
+    cap = draws.scenario.requirement.capability
+    assert steps["the run's anchors"]["settings"]["capability"]["weight"] == cap.weight
+    assert sum(a["weight"] for a in steps["the run's anchors"]["settings"]["anchors"]) == (
+        pytest.approx(1 - draws.scenario.requirement.no_path_weight - cap.weight))
+    assert "capability" not in cotra
 
     # every number shown equals Python's, cold and warm (the same draws: rounding only)
     worst = {"prob": 0.0, "year": 0.0}

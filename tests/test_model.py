@@ -28,6 +28,19 @@ def scenario():
 
 
 @pytest.fixture(scope="module")
+def blend(scenario):
+    """The default's anchor blend without its capability anchor (a per-draw piece, tested in
+    tests/test_capability.py): the mixture mechanics below need no fitted capability draws."""
+    import dataclasses
+
+    req = scenario.requirement
+    keep = 1.0 - req.capability.weight  # the file's blend weights (they sum to 1)
+    anchors = tuple(dataclasses.replace(a, weight=a.weight / keep) for a in req.anchors)
+    return dataclasses.replace(scenario, requirement=dataclasses.replace(
+        req, anchors=anchors, no_path_weight=req.no_path_weight / keep, capability=None))
+
+
+@pytest.fixture(scope="module")
 def obs(scenario):
     streams = load_all()
     return prepare_observations({k: s.table for k, s in streams.items()}, scenario,
@@ -63,9 +76,17 @@ def test_variable_and_dim_names_are_the_public_contract(model):
                      "imagenet_scatter_logit", "not_yet_agi_softness_oom",
                      "largest_run_premium_oom", "largest_run_cost_premium_oom",
                      "largest_run_cost_premium_trend_oom_per_year",
-                     "log10_accelerator_flop_per_s_per_usd_at_centre", "accelerator_scatter_oom"}
+                     "log10_accelerator_flop_per_s_per_usd_at_centre", "accelerator_scatter_oom",
+                     "capability_horizon_log10_minutes_at_centre", "capability_horizon_per_oom",
+                     "capability_horizon_scatter_oom", "capability_eci_points_at_centre",
+                     "capability_eci_points_per_oom",
+                     "capability_eci_algorithmic_growth_oom_per_year",
+                     "capability_eci_scatter_points"}
     # SAMPLED_AS: the default prior samples these public names in other coordinates
     assert free == {SAMPLED_AS.get(n, n) for n in expected_free}
+    assert {"horizon_log10_p50_minutes", "eci_points"} <= set(OBSERVED_STREAMS)
+    assert model.named_vars_to_dims["horizon_log10_p50_minutes"] == ("horizon_model",)
+    assert model.named_vars_to_dims["eci_points"] == ("eci_model",)
     assert {rv.name for rv in model.observed_RVs} == set(OBSERVED_STREAMS)
     assert model.named_vars_to_dims["algorithmic_growth_oom_per_year"] == ("domain",)
     assert model.named_vars_to_dims["log10_efficiency_series_flop"] == ("efficiency_series",)
@@ -82,26 +103,26 @@ def test_variable_and_dim_names_are_the_public_contract(model):
     assert free <= {SAMPLED_AS.get(n, n) for n in FREE_PARAMETERS}
 
 
-def test_graph_and_numpy_not_yet_probability_agree(scenario):
+def test_graph_and_numpy_not_yet_probability_agree(blend):
     import pytensor.tensor as pt
 
     e, g, s = pt.dscalar("e"), pt.dscalar("g"), pt.dscalar("s")
-    f = pm.compile([e, g, s], log_prob_not_yet_graph(scenario, e, g, s))
+    f = pm.compile([e, g, s], log_prob_not_yet_graph(blend, e, g, s))
     rng = np.random.default_rng(0)
     for _ in range(20):
         ev, gv, sv = rng.uniform(20, 40), rng.uniform(0.1, 1.0), rng.uniform(0.01, 1.0)
-        numpy_value = requirement.log_prob_not_yet(scenario.requirement, [ev], [gv], [sv],
-                                                   scenario.reference_year)[0]
+        numpy_value = requirement.log_prob_not_yet(blend.requirement, [ev], [gv], [sv],
+                                                   blend.reference_year)[0]
         assert float(f(ev, gv, sv)) == pytest.approx(numpy_value, abs=1e-7)
 
 
-def test_not_yet_probability_falls_as_compute_rises(scenario):
+def test_not_yet_probability_falls_as_compute_rises(blend):
     e = np.linspace(20, 45, 50)
-    lp = requirement.log_prob_not_yet(scenario.requirement, e, np.full(50, 0.4),
-                                      np.full(50, 0.3), scenario.reference_year)
+    lp = requirement.log_prob_not_yet(blend.requirement, e, np.full(50, 0.4),
+                                      np.full(50, 0.3), blend.reference_year)
     assert np.all(np.diff(lp) < 0)
     # with everything reached, only "no path" remains
-    assert np.exp(lp[-1]) == pytest.approx(scenario.requirement.no_path_weight, abs=0.02)
+    assert np.exp(lp[-1]) == pytest.approx(blend.requirement.no_path_weight, abs=0.02)
 
 
 def _exact_draws_against_importance_sampling(req, e_now, softness, g_value, t_ref, n,
@@ -130,17 +151,17 @@ def _exact_draws_against_importance_sampling(req, e_now, softness, g_value, t_re
 
 
 @pytest.mark.parametrize("e_now, softness", [(27.5, 0.3), (30.0, 0.05), (33.0, 1.0)])
-def test_conditional_requirement_draw_is_exact(scenario, e_now, softness):
+def test_conditional_requirement_draw_is_exact(blend, e_now, softness):
     """R | not yet, drawn by the exact sampler, against importance-weighted prior draws."""
-    _exact_draws_against_importance_sampling(scenario.requirement, e_now, softness, 0.45,
-                                             scenario.reference_year, 200_000, never_tol=0.005)
+    _exact_draws_against_importance_sampling(blend.requirement, e_now, softness, 0.45,
+                                             blend.reference_year, 200_000, never_tol=0.005)
 
 
-def test_anchor_moved_to_reference_algorithms(scenario):
-    w, med, sig, years = requirement.anchor_arrays(scenario.requirement)
+def test_anchor_moved_to_reference_algorithms(blend):
+    w, med, sig, years = requirement.anchor_arrays(blend.requirement)
     means = requirement.anchor_means_at_reference(med, years, 0.5, 2023.0)
     # a 2020-algorithms anchor needs 1.5 OOM fewer FLOP at 2023 algorithms at 0.5 OOM/yr
-    i = [a.name for a in scenario.requirement.anchors].index("lifetime")
+    i = [a.name for a in blend.requirement.anchors].index("lifetime")
     assert means[i] == pytest.approx(med[i] - 1.5)
     assert stats.norm.cdf(0) == 0.5  # sanity of scipy import
 
@@ -220,22 +241,22 @@ def test_bivariate_normal_cdf_against_scipy():
 
 
 @pytest.mark.parametrize("e_now, softness", [(27.5, 0.3), (30.0, 0.02), (33.0, 1.0)])
-def test_conditional_cdf_matches_exact_draws(scenario, e_now, softness):
+def test_conditional_cdf_matches_exact_draws(blend, e_now, softness):
     n = 200_000
     rng = np.random.default_rng(2)
-    draws = requirement.draw_conditional(rng, scenario.requirement, np.full(n, e_now),
+    draws = requirement.draw_conditional(rng, blend.requirement, np.full(n, e_now),
                                          np.full(n, 0.45), np.full(n, softness),
-                                         scenario.reference_year)
+                                         blend.reference_year)
     grid = np.array([[25.0, 28.0, 30.0, 32.0, 36.0, 45.0, 80.0]])
-    cdf = requirement.conditional_cdf(scenario.requirement, grid, [e_now], [0.45], [softness],
-                                      scenario.reference_year)[0]
+    cdf = requirement.conditional_cdf(blend.requirement, grid, [e_now], [0.45], [softness],
+                                      blend.reference_year)[0]
     empirical = (draws[:, None] <= grid[0]).mean(axis=0)
     np.testing.assert_allclose(cdf, empirical, atol=0.004)
     assert np.all(np.diff(cdf) >= -1e-12)
-    assert cdf[-1] == pytest.approx(1 - scenario.requirement.no_path_weight
+    assert cdf[-1] == pytest.approx(1 - blend.requirement.no_path_weight
                                     * 1 / np.exp(requirement.log_prob_not_yet(
-                                        scenario.requirement, [e_now], [0.45], [softness],
-                                        scenario.reference_year)[0]), abs=1e-9)
+                                        blend.requirement, [e_now], [0.45], [softness],
+                                        blend.reference_year)[0]), abs=1e-9)
 
 
 # ---------------------------------------------------------------- split-normal anchors
@@ -317,12 +338,12 @@ def test_conditional_draw_is_exact_with_split_anchors(split_scenario, e_now, sof
 
 
 @pytest.mark.parametrize("which", ["default", "split"])
-def test_sampled_requirement_baseline_integrates_to_the_marginal(which, scenario, split_scenario):
+def test_sampled_requirement_baseline_integrates_to_the_marginal(which, blend, split_scenario):
     """The benchmark's baseline (R sampled by NUTS) has the run's likelihood once R is integrated
     out: log int p(R) P(not yet | R) dR = log P(not yet), by quadrature on a fine grid."""
     import pytensor.tensor as pt
 
-    sc = scenario if which == "default" else split_scenario
+    sc = blend if which == "default" else split_scenario
     e, g, s = pt.dscalar("e"), pt.dscalar("g"), pt.dscalar("s")
     with pm.Model() as m:
         log_not_yet_given_r = sampled_requirement_graph(sc, e, g, s)
@@ -355,14 +376,16 @@ def test_sampled_requirement_baseline_integrates_to_the_marginal(which, scenario
 def test_build_model_rejects_an_unknown_requirement_treatment(obs, scenario):
     with pytest.raises(ValueError, match="requirement must be one of"):
         build_model(obs, scenario, requirement="bogus")
+    with pytest.raises(ValueError, match="capability anchor"):
+        build_model(obs, scenario, requirement="sampled")
 
 
-def test_sampled_requirement_baseline_model_is_complete(obs, scenario):
+def test_sampled_requirement_baseline_model_is_complete(obs, blend):
     """What the benchmark does with it: logp/gradient finite at the start, and the model
     convertible for compute_log_likelihood (no custom initial values)."""
     from pymc.model.fgraph import fgraph_from_model
 
-    m = build_model(obs, scenario, requirement="sampled")
+    m = build_model(obs, blend, requirement="sampled")
     ip = m.initial_point()
     assert np.isfinite(m.compile_logp()(ip))
     assert np.all(np.isfinite(m.compile_dlogp()(ip)))

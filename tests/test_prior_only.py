@@ -12,7 +12,7 @@ from scipy import stats
 
 from model import data as data_mod
 from model.build import prepare_observations
-from model.distributions import Fixed, Normal
+from model.distributions import Fixed, HalfNormal, Normal
 from model.prior_predictive import prior_predictive
 from model.scenario import PRIORS_DIR, Anchor, Prior, PriorSpecError, Requirement, load_scenario
 from model.summary import REPORT_YEARS
@@ -168,6 +168,19 @@ def test_prior_predictive_passes_the_default_and_flags_a_conflict(observations):
     # the default fits g_hw on the accelerators (the FP32 file is opt-in): that stream flags it
     assert ("accelerators", "slope") in flagged
     assert any("accelerator price-performance trend" in w and "above" in w for w in pp.warnings)
+
+
+def test_prior_predictive_covers_the_capability_streams(observations):
+    """A prior saying horizons hardly grow with compute (b_h ~ 0) conflicts with METR's data."""
+    s = load_scenario("default")
+    pp = prior_predictive(s, observations, np.random.default_rng(2), n_draws=300)
+    checked = {(c.stream, c.statistic) for c in pp.checks}
+    assert {("time_horizon", "slope"), ("eci", "slope")} <= checked
+    assert not any(c.in_tail for c in pp.checks if c.stream in ("time_horizon", "eci"))
+    flat = _with(s, capability_horizon_per_oom=HalfNormal(dist="HalfNormal", sigma=0.01))
+    pp = prior_predictive(flat, observations, np.random.default_rng(2), n_draws=300)
+    flagged = {(c.stream, c.statistic) for c in pp.checks if c.in_tail}
+    assert ("time_horizon", "slope") in flagged
 
 
 def test_priors_show_writes_every_figure_and_nothing_when_a_figure_fails(tmp_path, monkeypatch):

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 
 from model import data as data_mod  # noqa: E402
 from model.build import EFFICIENCY_SERIES, prepare_observations  # noqa: E402
-from model.requirement import log_prob_not_yet  # noqa: E402
+from model.requirement import capability_draws, log_prob_not_yet  # noqa: E402
 from model.scenario import CONFIDENCE_LABELS, DOMAINS, load_scenario  # noqa: E402
 from model.simulate import (  # noqa: E402
     SERIES_DOMAIN,
@@ -125,6 +125,14 @@ def true_parameters(scenario) -> dict:
         "imagenet_scaling_per_oom": 0.16,
         "imagenet_scatter_logit": 0.11,
         "not_yet_agi_softness_oom": 0.4,
+        # capability block (model/capability.py), near the real-data fit
+        "capability_horizon_log10_minutes_at_centre": 0.3,
+        "capability_horizon_per_oom": 0.5,
+        "capability_horizon_scatter_oom": 0.15,
+        "capability_eci_points_at_centre": 128.0,
+        "capability_eci_points_per_oom": 12.0,
+        "capability_eci_algorithmic_growth_oom_per_year": 0.6,
+        "capability_eci_scatter_points": 4.0,
     })
     for name, prior in scenario.fitted().items():
         if is_fixed(scenario, name):
@@ -270,17 +278,23 @@ def test_simulator_recovers_parameters_by_least_squares(scenario, template_with_
 
 def test_no_agi_simulation_matches_the_marginalised_likelihood(scenario):
     """Simulated worlds (R drawn from the mixture, then compared) agree with the closed form
-    P(not yet | E_now) of model/requirement.py that the PyMC graph mirrors."""
+    P(not yet | E_now) of model/requirement.py that the PyMC graph mirrors; the default's
+    capability anchor included (its R from a drawn H* through the horizon relation), and with
+    b_h below the floor (its mass then "no path")."""
     rng = np.random.default_rng(3)
-    for e_shift in (0.0, 3.0, 6.0):
+    for e_shift, b_h in ((0.0, 0.5), (3.0, 0.5), (6.0, 0.5), (3.0, 0.01)):
         p = true_parameters(scenario)
         p["log10_frontier_compute_at_ref_flop"] += e_shift
+        p["capability_horizon_per_oom"] = b_h
         n = 20_000
         hits = sum(simulate_no_agi_by_cutoff(p, CUTOFF, scenario, rng) for _ in range(n))
         e_now = effective_compute_at_cutoff(p, CUTOFF, scenario)
+        capability = capability_draws(scenario.requirement, {
+            k: [p[k]] for k in ("capability_horizon_log10_minutes_at_centre",
+                                "capability_horizon_per_oom")}, scenario.reference_year)
         prob = float(np.exp(log_prob_not_yet(
             scenario.requirement, [e_now], [p["algorithmic_growth_oom_per_year"][LANG]],
-            [p["not_yet_agi_softness_oom"]], scenario.reference_year))[0])
+            [p["not_yet_agi_softness_oom"]], scenario.reference_year, capability))[0])
         assert hits / n == pytest.approx(prob, abs=4 * np.sqrt(prob * (1 - prob) / n) + 1e-3)
 
 
@@ -393,6 +407,71 @@ def test_accelerator_stream_alone_recovers_the_hardware_rate(scenario, template)
           f"truth 0.080")
     assert lo <= 0.08 <= hi
     assert x.std() < 0.06
+
+
+CAPABILITY_CHECKED = ("capability_horizon_log10_minutes_at_centre", "capability_horizon_per_oom",
+                      "capability_eci_points_per_oom",
+                      "capability_eci_algorithmic_growth_oom_per_year")
+
+
+def fit_capability_block(obs, scenario, params, draws: int, tune: int, seed: int):
+    """The capability block alone (model/capability.py), with the trajectory it reads (c_ref,
+    g_phys, g_forecast) held at its true values: a fast check of the block's likelihood against
+    the independent NumPy simulator."""
+    import pymc as pm
+
+    from model.build import _prior
+    from model.capability import CAPABILITY_OBSERVED, add_capability_block, capability_coords
+
+    g_f = params["algorithmic_growth_oom_per_year"][DOMAINS.index(scenario.forecast_domain)]
+    y = {name: getattr(obs, field) for name, (field, _) in CAPABILITY_OBSERVED.items()}
+    with pm.Model(coords=capability_coords(obs)), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        add_capability_block(obs, scenario, _prior, y, params["student_t_nu"],
+                             params["log10_frontier_compute_at_ref_flop"],
+                             params["physical_compute_growth_oom_per_year"], g_f)
+        return pm.sample(draws=draws, tune=tune, chains=2, cores=1, random_seed=seed,
+                         progressbar=False, compute_convergence_checks=False)
+
+
+def test_capability_simulator_recovers_parameters_by_least_squares(scenario, template):
+    """The real capability design tiled ~100,000 times and OLS: the simulator carries the truth."""
+    p = true_parameters(scenario)
+    big = replicate_rows(template, _factor_for(template.horizon_year.size), ("time_horizon",))
+    big = replicate_rows(big, _factor_for(template.eci_year.size), ("eci",))
+    sim = simulate_observations(p, big, scenario, np.random.default_rng(17))
+    g_f = p["algorithmic_growth_oom_per_year"][LANG]
+    e = (p["log10_frontier_compute_at_ref_flop"] + (p["physical_compute_growth_oom_per_year"]
+                                                     + g_f) * (sim.horizon_year - 2023.0))
+    a_h, b_h = _ols([e - 25.0], sim.horizon_log10_minutes)
+    assert a_h == pytest.approx(p["capability_horizon_log10_minutes_at_centre"], abs=0.01)
+    assert b_h == pytest.approx(p["capability_horizon_per_oom"], abs=0.005)
+    a_e, c_flop, c_t = _ols([sim.eci_log10_flop - template.eci_log10_flop.mean(),
+                             sim.eci_year - template.eci_year.mean()], sim.eci_points)
+    assert a_e == pytest.approx(p["capability_eci_points_at_centre"], abs=0.05)
+    assert c_flop == pytest.approx(p["capability_eci_points_per_oom"], abs=0.05)
+    assert c_t / c_flop == pytest.approx(p["capability_eci_algorithmic_growth_oom_per_year"],
+                                         abs=0.01)
+
+
+def test_capability_block_recovers_its_parameters(scenario, template):
+    """Simulated METR and ECI data at the real design up to CUTOFF (13 is_sota horizons, 78 ECI
+    rows): the posterior's 99% interval covers each true value, and the horizon slope b_h, the
+    quantity the capability anchor divides by, is pinned well inside its prior (sd < 0.25 of the
+    prior's)."""
+    assert template.horizon_year.size == 13 and template.eci_year.size == 78  # dated <= CUTOFF
+    params = true_parameters(scenario)
+    sim = simulate_observations(params, template, scenario, np.random.default_rng(23))
+    idata = fit_capability_block(sim, scenario, params, draws=300, tune=300, seed=3)
+    assert int(idata.sample_stats["diverging"].sum()) == 0
+    for name in CAPABILITY_CHECKED:
+        x = idata.posterior[name].values.ravel()
+        lo, hi = np.quantile(x, [0.005, 0.995])
+        print(f"\n{name}: truth {params[name]:.3f}, posterior {x.mean():.3f} +- {x.std():.3f} "
+              f"[{lo:.3f}, {hi:.3f}]")
+        assert lo <= params[name] <= hi, name
+    b = idata.posterior["capability_horizon_per_oom"].values.ravel()
+    assert b.std() < 0.25 * scenario.priors["capability_horizon_per_oom"].dist.scipy().std()
 
 
 # ---------------------------------------------------------------- slow: truths from the prior

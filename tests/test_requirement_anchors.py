@@ -149,7 +149,7 @@ def test_anchor_contributions_sum_to_the_headline(default_by_anchor):
     labels = requirement.anchor_labels(scenario.requirement)
     out = summarize_by_anchor(by_anchor.reshape(len(labels), 2, n // 2, grid.size), grid,
                               resp.reshape(2, n // 2, -1), labels,
-                              [a.weight for a in scenario.requirement.anchors],
+                              list(requirement.prior_weights(scenario.requirement)[:-1]),
                               scenario.requirement.no_path_weight)
     headline = summarize_arrival(arrival.reshape(2, -1), scenario.horizon_year,
                                  cdf_by_draw=by_anchor.sum(axis=0).reshape(2, n // 2, -1),
@@ -183,10 +183,13 @@ def test_requirement_update_matches_exact_draws(default_by_anchor):
     rng = np.random.default_rng(3)
     reps = 40  # draws of R per theta
     g = np.repeat(inputs.algorithmic_growth_oom_per_year, reps)
-    prior = requirement.draw_prior(rng, req, g, scenario.reference_year)
+    cap = requirement.capability_draws(req, full, scenario.reference_year)
+    cap = requirement.CapabilityDraws(np.repeat(cap.log10_horizon_minutes_at_centre, reps),
+                                      np.repeat(cap.horizon_per_oom, reps), cap.reference_year)
+    prior = requirement.draw_prior(rng, req, g, scenario.reference_year, cap)
     post = requirement.draw_conditional(
         rng, req, np.repeat(inputs.effective_compute_at_cutoff, reps), g,
-        np.repeat(full["not_yet_agi_softness_oom"], reps), scenario.reference_year)
+        np.repeat(full["not_yet_agi_softness_oom"], reps), scenario.reference_year, cap)
     assert update.n_draws == inputs.size  # 800 draws: no thinning
     for draws, cdf, no_path in ((prior, update.prior_cdf[-1], update.no_path_prior),
                                 (post, update.posterior_cdf[-1], update.no_path_posterior)):
@@ -204,3 +207,93 @@ def test_requirement_update_matches_exact_draws(default_by_anchor):
     assert all(0 < a["sd_ratio_posterior_to_prior"] <= 1.02 for a in doc["anchors"].values())
     assert doc["blend_given_a_path"]["posterior_weight"] == pytest.approx(
         1 - doc["no_path"]["posterior"], abs=1e-4)
+
+
+@pytest.fixture(scope="module")
+def capability_with_never():
+    """Stand-in posterior draws of the default (which has the capability anchor), every third
+    draw's horizon slope b_h set below the floor (its capability mass is then "no path")."""
+    from tests.test_summary import parameter_draws
+
+    scenario = load_scenario("default")
+    assert scenario.requirement.capability is not None
+    rng = np.random.default_rng(11)
+    n = 600
+    params = parameter_draws(scenario, n, rng)
+    never = np.arange(n) % 3 == 0
+    b_h = np.broadcast_to(np.asarray(params["capability_horizon_per_oom"], float), (n,)).copy()
+    b_h[never] = 0.5 * scenario.requirement.capability.horizon_per_oom_floor
+    params = params | {"capability_horizon_per_oom": b_h}
+    draws = forecast_draws(params, scenario, CUTOFF, rng, conditioned=True)
+    full = params | {k: v for k, v in draws.items() if k in scenario.projection_only()}
+    return scenario, full, never, draws
+
+
+def test_capability_anchor_rows_sum_to_the_headline_with_draws_below_the_floor(
+        capability_with_never):
+    """The capability anchor is the last per-anchor row; the rows (capability included) add up
+    to the headline CDF, the responsibilities ("no path" included) to 1, and a draw whose b_h is
+    below the floor gives the capability anchor nothing and "no path" its weight."""
+    scenario, full, never, draws = capability_with_never
+    req, n = scenario.requirement, never.size
+    labels = requirement.anchor_labels(req)
+    assert labels[-1] == "capability" and len(labels) == len(req.anchors) + 1
+    grid = arrival_grid_years(CUTOFF, scenario.horizon_year, REPORT_YEARS)
+    by_anchor = arrival_cdf_by_anchor(full, scenario, CUTOFF, grid)
+    assert by_anchor.shape == (len(labels), n, grid.size)
+    headline_by_draw = arrival_cdf_by_draw(full, scenario, CUTOFF, grid)
+    np.testing.assert_allclose(by_anchor.sum(axis=0), headline_by_draw, atol=1e-12)
+    assert np.all(by_anchor[-1][never] == 0.0)  # no capability mass below the floor
+    assert np.all(by_anchor[-1][~never][:, -1] > 0.0)
+
+    resp = anchor_responsibilities(full, scenario, CUTOFF)
+    assert resp.shape == (n, len(labels) + 1)
+    np.testing.assert_allclose(resp.sum(axis=1), 1.0, atol=1e-12)
+    assert np.all(resp[never, -2] == 0.0)
+    # "no path" below the floor: (w_0 + w_cap) / P(not yet) >= w_0 + w_cap
+    assert np.all(resp[never, -1] >= req.no_path_weight + req.capability.weight - 1e-12)
+    # the joint CDF at R -> inf is the responsibility (two code paths: Phi2 vs log survival)
+    from model.forecast import projection_inputs
+
+    inputs = projection_inputs(full, scenario, CUTOFF)
+    s = np.broadcast_to(np.asarray(full["not_yet_agi_softness_oom"], float), (n,))
+    cap = requirement.capability_draws(req, full, scenario.reference_year)
+    at_inf = requirement.joint_cdf_by_anchor(
+        req, np.full((n, 1), 200.0), inputs.effective_compute_at_cutoff,
+        inputs.algorithmic_growth_oom_per_year, s, scenario.reference_year, capability=cap)
+    np.testing.assert_allclose(at_inf[:, :, 0].T, resp[:, :-1], atol=1e-9)
+    # below the floor, the mixture is the blend alone with w_0 + w_cap as "no path"
+    blend = dataclasses.replace(req, capability=None,
+                                no_path_weight=req.no_path_weight + req.capability.weight)
+    reach = np.linspace(26.0, 40.0, 8)[None, :].repeat(never.sum(), axis=0)
+    sub = (inputs.effective_compute_at_cutoff[never],
+           inputs.algorithmic_growth_oom_per_year[never], s[never], scenario.reference_year)
+    cap_never = requirement.CapabilityDraws(cap.log10_horizon_minutes_at_centre[never],
+                                            cap.horizon_per_oom[never], cap.reference_year)
+    np.testing.assert_allclose(requirement.conditional_cdf(req, reach, *sub, cap_never),
+                               requirement.conditional_cdf(blend, reach, *sub), atol=1e-12)
+
+    # summary rows add up to the headline, with the capability weight and its MCSE
+    chains = 2
+    shape = (chains, n // chains)
+    out = summarize_by_anchor(by_anchor.reshape(len(labels), *shape, grid.size), grid,
+                              resp.reshape(*shape, -1), labels,
+                              list(requirement.prior_weights(req)[:-1]), req.no_path_weight)
+    headline = summarize_arrival(draws["arrival_year"].reshape(shape), scenario.horizon_year,
+                                 cdf_by_draw=headline_by_draw.reshape(*shape, -1),
+                                 grid_years=grid)
+    assert out["anchors"]["capability"]["prior_weight"] == req.capability.weight
+    assert out["anchors"]["capability"]["order"] == len(labels) - 1
+    for year in map(str, REPORT_YEARS):
+        total = sum(e["p_by_year"][year]["p"] for e in out["anchors"].values())
+        assert total == pytest.approx(headline["p_by_year"][year]["p"], abs=len(labels) * 5e-6)
+    total_resp = (sum(e["posterior_responsibility"]["p"] for e in out["anchors"].values())
+                  + out["no_path"]["posterior_responsibility"]["p"])
+    assert total_resp == pytest.approx(1.0, abs=(len(labels) + 1) * 5e-6)
+    # the exact arrival draws (a separate path: draw_conditional, then the solver) agree with
+    # the Rao-Blackwellised headline
+    t = draws["arrival_year"]
+    for year in (2030, 2050):
+        j = int(np.searchsorted(grid, year))
+        p = headline_by_draw[:, j].mean()
+        assert np.mean(t <= year) == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / n) + 0.01)

@@ -18,6 +18,8 @@ def test_committed_scenarios_load():
         s = load_scenario(path)
         assert set(s.priors) == set(PARAMETERS)
         total = s.requirement.no_path_weight + sum(a.weight for a in s.requirement.anchors)
+        if s.requirement.capability is not None:  # the blend's weights are scaled by 1 - w_c
+            total += s.requirement.capability.weight
         assert total == pytest.approx(1.0, abs=1e-6)
         for prior in s.priors.values():
             assert prior.source.strip() and prior.rationale.strip()
@@ -55,6 +57,23 @@ BROKEN = {
         "priors.hardware_scatter_oom"),
     "not TOML": (("schema_version = 1", "schema_version = = 1"), "not valid TOML"),
 }
+
+# The capability anchor, [requirement.capability] (model/capability.py).
+_CAPANCHOR = "[requirement.capability]\nweight = 0.2"
+BROKEN.update({
+    "capability: weight outside (0, 1)": ((_CAPANCHOR, _CAPANCHOR.replace("0.2", "1.2")),
+                                          "requirement.capability.weight"),
+    "capability: unknown key": ((_CAPANCHOR, _CAPANCHOR + "\nhorizon_hours = 167"),
+                                "requirement.capability.horizon_hours"),
+    "capability: sigma not > 0": (("log10_horizon_minutes_sigma = 0.66",
+                                   "log10_horizon_minutes_sigma = 0.0"),
+                                  "requirement.capability.log10_horizon_minutes_sigma"),
+    "capability: floor not > 0": (("horizon_per_oom_floor = 0.02", "horizon_per_oom_floor = -1"),
+                                  "requirement.capability.horizon_per_oom_floor"),
+    "capability: number as text": (("log10_horizon_minutes_mu = 4.0",
+                                    'log10_horizon_minutes_mu = "4.0"'),
+                                   "requirement.capability.log10_horizon_minutes_mu"),
+})
 
 # Elicitation blocks, split-normal anchors and the prior-only start (issue: priors as data).
 _CAP = ('elicitation = {method = "maxent", lower = 4e-5, upper = 0.05, mass = 0.95, '

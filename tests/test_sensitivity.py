@@ -179,27 +179,50 @@ def test_sensitivity_command_writes_json_and_figure(run, tmp_path, capsys):
 
 def test_requirement_components_reweight_the_drawn_requirement(run):
     """The requirement's log densities are those of its draws: the mixture density integrates
-    to 1 - w_0 over R, "no path" draws carry log w_0, and weights drawn given R have the
-    Dirichlet's mean when R comes from the prior (so the joint law is right)."""
+    to 1 - w_0 over R (1 - w_0 - w_cap where the capability anchor's b_h is below the floor),
+    "no path" draws carry the log of their mass, and weights drawn given R have the Dirichlet's
+    mean when R comes from the prior (so the joint law is right), capability anchor included."""
     from model import requirement
 
-    terms = sens.requirement_log_densities(run.idata.posterior, run.scenario)
-    r = run.idata.posterior["requirement_log10_flop"].to_numpy()
+    post = run.idata.posterior
+    terms = sens.requirement_log_densities(post, run.scenario)
+    r = post["requirement_log10_flop"].to_numpy()
     req = run.scenario.requirement
+    assert req.capability is not None  # the default: the capability anchor is the last
+    b_h = post["capability_horizon_per_oom"].to_numpy()
+    never = b_h < req.capability.horizon_per_oom_floor
     assert terms["requirement_density"].shape == r.shape
     np.testing.assert_allclose(terms["requirement_density"][np.isinf(r)],
-                               np.log(req.no_path_weight))
+                               np.log(req.no_path_weight
+                                      + req.capability.weight * never[np.isinf(r)]))
     assert np.all(np.isfinite(terms["requirement_weights"]))
     grid = np.linspace(5, 80, 30001)
-    dens = np.exp(requirement.log_prior_density(req, grid, np.full(grid.size, 0.4), 2023.0))
-    assert np.trapezoid(dens, grid) == pytest.approx(1 - req.no_path_weight, abs=1e-6)
+    a_h = float(np.median(post["capability_horizon_log10_minutes_at_centre"]))
+    floor = req.capability.horizon_per_oom_floor
+    for slope, finite_mass in ((float(np.median(b_h)), 1 - req.no_path_weight),
+                               (0.5 * floor, 1 - req.no_path_weight - req.capability.weight)):
+        cap = requirement.CapabilityDraws(np.full(grid.size, a_h), np.full(grid.size, slope),
+                                          2023.0)
+        dens = np.exp(requirement.log_prior_density(req, grid, np.full(grid.size, 0.4), 2023.0,
+                                                    capability=cap))
+        assert np.trapezoid(dens, grid) == pytest.approx(finite_mass, abs=1e-6)
     rng = np.random.default_rng(1)
-    g = np.full(100_000, 0.4)
+    n = 100_000
+    g = np.full(n, 0.4)
+    slopes = np.where(np.arange(n) % 4 == 0, 0.5 * floor, float(np.median(b_h)))
+    cap = requirement.CapabilityDraws(np.full(n, a_h), slopes, 2023.0)
     w = requirement.draw_weights_given_requirement(
-        rng, req, requirement.draw_prior(rng, req, g, 2023.0), g, 2023.0)
+        rng, req, requirement.draw_prior(rng, req, g, 2023.0, cap), g, 2023.0, cap)
     mean = requirement.dirichlet_parameters(req) / req.weights_concentration
+    assert w.shape[1] == len(requirement.anchor_labels(req)) + 1
     np.testing.assert_allclose(w.mean(axis=0), mean, atol=0.004)
-    # Aschenbrenner's 20% with concentration 10: Beta(2, 8), 90% interval ~4-43%
-    k = [a.name for a in req.anchors].index("situational_awareness_2024")
-    lo, hi = np.quantile(w[:, k], [0.05, 0.95])
-    assert lo == pytest.approx(0.041, abs=0.005) and hi == pytest.approx(0.429, abs=0.01)
+    # each weight is Beta(c w, c (1 - w)): Aschenbrenner's 20% of the blend is 16% beside the
+    # capability anchor, Beta(1.6, 8.4) with concentration 10, 90% interval ~2.4-37%
+    from scipy import stats
+
+    c = req.weights_concentration
+    for k in (requirement.anchor_labels(req).index("situational_awareness_2024"), -2):
+        wk = requirement.prior_weights(req)[k]
+        lo, hi = np.quantile(w[:, k], [0.05, 0.95])
+        want = stats.beta(c * wk, c * (1 - wk)).ppf([0.05, 0.95])
+        assert lo == pytest.approx(want[0], abs=0.005) and hi == pytest.approx(want[1], abs=0.01)

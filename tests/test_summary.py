@@ -20,6 +20,9 @@ def parameter_draws(scenario, n, rng):
         "log10_training_cost_at_ref_usd": rng.normal(7.6, 0.1, n),
         "algorithmic_growth_oom_per_year": np.exp(rng.normal(np.log(0.45), 0.15, (n, 3))),
         "not_yet_agi_softness_oom": np.abs(rng.normal(0, 0.5, n)),
+        # the default's capability anchor reads these (near the fitted horizon relation)
+        "capability_horizon_log10_minutes_at_centre": rng.normal(0.4, 0.1, n),
+        "capability_horizon_per_oom": rng.normal(0.51, 0.07, n),
     }
 
 

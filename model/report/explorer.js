@@ -164,6 +164,9 @@
     "gwp_growth_oom_per_year", "spending_headroom_oom", "hardware_remaining_oom",
     "other_remaining_oom", "algorithms_remaining_oom", "unhobbling_remaining_oom",
     "not_yet_agi_softness_oom", "log_p_not_yet_run"];
+  // capability.CAPABILITY_ANCHOR_PARAMETERS: a_h, b_h per draw (present when the run has them)
+  var CAPABILITY_FIELDS = ["capability_horizon_log10_minutes_at_centre",
+    "capability_horizon_per_oom"];
 
   function decodeColumn(spec, n) {
     if (typeof spec === "number") {
@@ -228,6 +231,9 @@
     var n = payload.n_draws, cols = {};
     var nWalls = payload.n_walls || 0;
     FIELDS.forEach(function (f) { cols[f] = decodeColumn(payload.draws[f], n); });
+    CAPABILITY_FIELDS.forEach(function (f) {  // the capability anchor's per-draw relation
+      if (payload.draws[f] !== undefined) cols[f] = decodeColumn(payload.draws[f], n);
+    });
     for (var k = 0; k < nWalls; k++) {
       ["wall_gap_at_cutoff_oom_", "wall_growth_oom_per_year_"].forEach(function (f) {
         cols[f + k] = decodeColumn(payload.draws[f + k], n);
@@ -237,6 +243,7 @@
       n: n, cols: cols, nWalls: nWalls, grid: decodeF64(payload.grid_years), cutoff: payload.cutoff_year,
       tref: payload.reference_year, horizon: payload.horizon_year,
       reportYears: payload.report_years, intervalProbs: payload.interval_probs,
+      capabilityCentre: payload.capability_centre_log10_flop,
       payload: payload, cache: {}, cacheOrder: []
     };
     d.reach = reachPaths(d);
@@ -249,8 +256,10 @@
   }
 
   // ---------------------------------------------------------------- the requirement
-  // requirement.requirement_pieces: a normal anchor is one piece, a split anchor two halves.
-  function piecesOf(anchors) {
+  /* requirement.requirement_pieces: a normal anchor is one piece, a split anchor two halves;
+   * the capability anchor (settings.capability, scenario.CapabilityAnchor's fields) is the last,
+   * a normal piece whose median and scale differ per draw (pieceState). */
+  function piecesOf(anchors, capability) {
     var out = [];
     anchors.forEach(function (a) {
       if (!(a.weight > 0)) return;
@@ -264,7 +273,21 @@
                   year: a.algorithms_year, side: 0});
       }
     });
+    if (capability && out.length && capability.weight > 0) {
+      out.push({w: capability.weight, cap: capability, side: 0});
+    }
     return out;
+  }
+
+  /* capability.capability_requirement per draw: b = max(b_h, floor), m = E_c + (mu_H - a_h) / b,
+   * s = sigma_H / b, at reference-year algorithms; b_h < floor: "never" (its mass is "no path":
+   * survival 1, no CDF mass). */
+  function capabilityPiece(d, cap, i) {
+    var bh = d.cols.capability_horizon_per_oom[i];
+    var b = Math.max(bh, cap.horizon_per_oom_floor);
+    return {m: d.capabilityCentre
+               + (cap.log10_horizon_minutes_mu - d.cols.capability_horizon_log10_minutes_at_centre[i]) / b,
+            sig: cap.log10_horizon_minutes_sigma / b, never: bh < cap.horizon_per_oom_floor};
   }
 
   var FAR_Z = 9;  // see the header: the bivariate term is below 1e-19 past E_now + 9 s
@@ -276,7 +299,9 @@
    * Phi2 is requirement.bivariate_normal_cdf inlined (b fixed per draw), or Phi(b) past
    * E_now + 9 s. Cached by (median, sigma, algorithms year, side): reweighting is free. */
   function pieceState(d, p, pin) {
-    var key = [p.median, p.sigma, p.year, p.side].join("|");
+    var key = p.cap ? ["capability", p.cap.log10_horizon_minutes_mu,
+                       p.cap.log10_horizon_minutes_sigma, p.cap.horizon_per_oom_floor].join("|")
+      : [p.median, p.sigma, p.year, p.side].join("|");
     var st = d.cache[key];
     if (st) {
       if (pin && !st.pinned) {
@@ -286,13 +311,25 @@
       return st;
     }
     var n = d.n, cols = d.cols, sig = p.sigma;
+    if (p.cap && !cols.capability_horizon_per_oom) {
+      throw new Error("this run has no capability parameters for the capability anchor");
+    }
     st = {sig: sig, side: p.side, m: new Float64Array(n), k: new Float64Array(n),
+          sigs: p.cap ? new Float64Array(n) : null, never: p.cap ? new Uint8Array(n) : null,
           rho: new Float64Array(n), root: new Float64Array(n), phiK: new Float64Array(n),
           xFar: new Float64Array(n), g0: new Float64Array(n), surv: new Float64Array(n),
           cols: new Array(d.grid.length), pinned: !!pin};
     for (var i = 0; i < n; i++) {
-      var s = cols.not_yet_agi_softness_oom[i], eNow = cols.effective_compute_at_cutoff[i];
-      var m = p.median - cols.algorithmic_growth_oom_per_year[i] * (d.tref - p.year);
+      var s = cols.not_yet_agi_softness_oom[i], eNow = cols.effective_compute_at_cutoff[i], m;
+      if (p.cap) {  // already at reference-year algorithms
+        var c = capabilityPiece(d, p.cap, i);
+        sig = c.sig;
+        st.sigs[i] = sig;
+        st.never[i] = c.never ? 1 : 0;
+        m = c.m - cols.algorithmic_growth_oom_per_year[i] * 0;
+      } else {
+        m = p.median - cols.algorithmic_growth_oom_per_year[i] * (d.tref - p.year);
+      }
       var total = Math.sqrt(sig * sig + s * s), b = (eNow - m) / total, rho = sig / total;
       st.m[i] = m;
       st.surv[i] = pieceSurvival(b, sig / s, p.side);
@@ -325,6 +362,10 @@
     var n = d.n, off = g * n, reach = d.reach, sig = st.sig, side = st.side, m = st.m;
     c = new Float64Array(n);
     for (var i = 0; i < n; i++) {
+      if (st.sigs) {  // the capability piece: per-draw scale; "never": no CDF mass
+        if (st.never[i]) { c[i] = 0; continue; }
+        sig = st.sigs[i];
+      }
       var a = (reach[off + i] - m[i]) / sig;
       if (side === 0) c[i] = below(st, i, a);
       else if (side > 0) c[i] = a > 0 ? 2 * Math.max(below(st, i, a) - st.g0[i], 0) : 0;
@@ -345,13 +386,14 @@
    * Returns the numbers the page shows; meanCdf is NaN at quarters that were not needed. */
   function compute(d, settings) {
     var n = d.n, G = d.grid.length, i, j;
-    var pieces = piecesOf(settings.anchors);
+    var pieces = piecesOf(settings.anchors, settings.capability);
     if (!pieces.length) throw new Error("give at least one anchor a positive weight");
     var states = pieces.map(function (p) { return pieceState(d, p); });
     var den = new Float64Array(n);
     for (i = 0; i < n; i++) den[i] = settings.no_path_weight;
     for (j = 0; j < pieces.length; j++) {
-      for (i = 0; i < n; i++) den[i] += pieces[j].w * states[j].surv[i];
+      var nev = states[j].never;  // a "never" draw: the capability mass is "no path" there
+      for (i = 0; i < n; i++) den[i] += nev && nev[i] ? pieces[j].w : pieces[j].w * states[j].surv[i];
     }
     var w = new Float64Array(n), lp = d.cols.log_p_not_yet_run, wmax = -Infinity, wsum = 0;
     for (i = 0; i < n; i++) {
@@ -466,6 +508,7 @@
               no_path_weight: st.noPath, reweight: st.reweight};
     }
     var pr = this.preset(st.preset), total = 0;
+    if (pr.capability) keep = Math.max(keep - pr.capability.weight, 0);  // held at its value
     st.weights.forEach(function (w) { total += w; });
     var anchors = pr.anchors.map(function (a, k) {
       var out = {};
@@ -473,7 +516,9 @@
       out.weight = total > 0 ? st.weights[k] * keep / total : 0;
       return out;
     });
-    return {anchors: anchors, no_path_weight: st.noPath, reweight: st.reweight};
+    var out = {anchors: anchors, no_path_weight: st.noPath, reweight: st.reweight};
+    if (pr.capability) out.capability = pr.capability;
+    return out;
   };
 
   Page.prototype.update = function () {
@@ -547,8 +592,9 @@
   };
 
   Page.prototype.renderWeights = function () {
-    var st = this.state, keep = 1 - st.noPath, total = 0;
+    var st = this.state, keep = 1 - st.noPath, total = 0, pr = this.preset(st.preset);
     if (st.mode !== "anchors") return;
+    if (pr.capability) keep = Math.max(keep - pr.capability.weight, 0);
     st.weights.forEach(function (w) { total += w; });
     st.weights.forEach(function (w, k) {
       var out = el("ex-w-out-" + k);
@@ -569,6 +615,15 @@
         + '" min="0" max="1" step="0.005" value="' + self.state.weights[k]
         + '"><output id="ex-w-out-' + k + '" for="ex-w-' + k + '"></output></div>');
     });
+    if (pr.capability) {  // shown, held at the run's values: not a slider
+      var cap = pr.capability;
+      html.push('<p class="ex-key" id="ex-capability-note">capability anchor: '
+        + fmtPct(cap.weight) + " (held at this run's values, not editable here): a METR 50% "
+        + "horizon of 10<sup>" + cap.log10_horizon_minutes_mu + "</sup> minutes (sd "
+        + cap.log10_horizon_minutes_sigma + " in log10), turned into effective FLOP per "
+        + "posterior draw by the run's fitted horizon relation; a slope below "
+        + cap.horizon_per_oom_floor + " counts as no path. The shares above fill the rest.</p>");
+    }
     box.innerHTML = html.join("");
     pr.anchors.forEach(function (a, k) {
       el("ex-w-" + k).addEventListener("input", function (e) {

@@ -24,6 +24,12 @@ Rao-Blackwellised rule); P(by year) the mean CDF at report years, with the stand
 self-normalised weighted mean, sqrt(sum w^2 (F - mean)^2), treating the thinned draws as
 independent.
 
+The capability anchor (model/capability.py), when the run's scenario (or a picked anchor set)
+has one, is held at its stated values on the page and is not a slider: it is a normal piece
+whose median and scale differ per draw, m = E_c + (mu_H - a_h) / b, s = sigma_H / b, b = max(b_h,
+floor), from the run's per-draw a_h and b_h (stored as two more columns); where b_h < floor its
+mass is "no path" in that draw. The other anchors' shares fill 1 - w_0 - w_cap.
+
 What is stored (the smaller exact choice): per thinned draw, the twelve inputs of the
 piecewise-linear projection (model/projection.py `ProjectionInputs`: E_now, rates, caps,
 spending headroom; per applied wall its gap to today's run and its growth), the softness, and
@@ -38,12 +44,13 @@ from __future__ import annotations
 import base64
 import json
 import warnings
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, astuple, dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
 
 from model import requirement
+from model.capability import CAPABILITY_ANCHOR_PARAMETERS, HORIZON_CENTRE_LOG10_FLOP
 from model.forecast import (
     arrival_cdf_by_draw,
     arrival_grid_years,
@@ -51,7 +58,14 @@ from model.forecast import (
     trajectory_parameters,
 )
 from model.projection import WALL_FIELDS, ProjectionInputs
-from model.scenario import PRIORS_DIR, Anchor, PriorSpecError, Requirement, load_scenario
+from model.scenario import (
+    PRIORS_DIR,
+    Anchor,
+    CapabilityAnchor,
+    PriorSpecError,
+    Requirement,
+    load_scenario,
+)
 from model.summary import INTERVAL_PROBS, REPORT_YEARS
 
 #: Posterior draws kept for the page (evenly spaced over chains and draws).
@@ -98,7 +112,9 @@ def explorer_draws(posterior, scenario, cutoff_year: float,
     softness = np.asarray(params["not_yet_agi_softness_oom"], dtype=float)
     lp = requirement.log_prob_not_yet(scenario.requirement, inputs.effective_compute_at_cutoff,
                                       inputs.algorithmic_growth_oom_per_year, softness,
-                                      scenario.reference_year)
+                                      scenario.reference_year,
+                                      requirement.capability_draws(scenario.requirement, params,
+                                                                   scenario.reference_year))
     grid = arrival_grid_years(cutoff_year, scenario.horizon_year, REPORT_YEARS)
     return ExplorerDraws(scenario, params, inputs, softness, lp, grid, float(cutoff_year),
                          idx, int(n_total))
@@ -134,14 +150,18 @@ def anchor_record(a: Anchor) -> dict:
 
 
 def _preset(key: str, label: str, req: Requirement) -> dict:
-    return {"key": key, "label": label, "no_path_weight": req.no_path_weight,
-            "anchors": [anchor_record(a) for a in req.anchors]}
+    out = {"key": key, "label": label, "no_path_weight": req.no_path_weight,
+           "anchors": [anchor_record(a) for a in req.anchors]}
+    if req.capability is not None:  # held at its values on the page (not a slider)
+        out["capability"] = asdict(req.capability)
+    return out
 
 
 def _requirement_key(req: Requirement) -> tuple:
     return (req.no_path_weight, tuple((a.weight, a.median_log10_flop, a.sigma_log10_flop,
                                        a.sigma_below_log10_flop, a.sigma_above_log10_flop,
-                                       a.algorithms_year) for a in req.anchors))
+                                       a.algorithms_year) for a in req.anchors),
+            None if req.capability is None else astuple(req.capability))
 
 
 def presets(scenario, priors_dir: Path = PRIORS_DIR) -> list[dict]:
@@ -163,7 +183,8 @@ def presets(scenario, priors_dir: Path = PRIORS_DIR) -> list[dict]:
 
 
 def requirement_from_settings(settings: dict) -> Requirement:
-    """settings = {"anchors": [anchor records], "no_path_weight": p, "reweight": bool}: the
+    """settings = {"anchors": [anchor records], "no_path_weight": p, "reweight": bool,
+    "capability": scenario.CapabilityAnchor's fields (optional)}: the
     reader's requirement, anchors with zero weight left out (they contribute nothing)."""
     anchors = []
     for i, a in enumerate(settings["anchors"]):
@@ -179,8 +200,10 @@ def requirement_from_settings(settings: dict) -> Requirement:
             algorithms_year=float(a["algorithms_year"]), source="explorer", rationale="reader"))
     if not anchors:
         raise ValueError("the requirement needs at least one anchor with a positive weight")
+    capability = settings.get("capability")
     return Requirement(tuple(anchors), float(settings.get("no_path_weight", 0.0)),
-                       "explorer", "reader's settings")
+                       "explorer", "reader's settings",
+                       capability=None if capability is None else CapabilityAnchor(**capability))
 
 
 def quantile_from_cdf(grid: np.ndarray, mean_cdf: np.ndarray, prob: float) -> float | None:
@@ -212,7 +235,9 @@ def explorer_summary(draws: ExplorerDraws, settings: dict) -> dict:
     if settings.get("reweight", True):
         lw = requirement.log_prob_not_yet(req, draws.inputs.effective_compute_at_cutoff,
                                           draws.inputs.algorithmic_growth_oom_per_year,
-                                          draws.softness, scenario.reference_year)
+                                          draws.softness, scenario.reference_year,
+                                          requirement.capability_draws(
+                                              req, draws.params, scenario.reference_year))
         lw = lw - draws.log_p_not_yet_run
         w = np.exp(lw - lw.max())
         w = w / w.sum()
@@ -233,8 +258,11 @@ def explorer_summary(draws: ExplorerDraws, settings: dict) -> dict:
 def run_settings(scenario) -> dict:
     """The settings that reproduce the run's own requirement (the page's starting point)."""
     req = scenario.requirement
-    return {"anchors": [anchor_record(a) for a in req.anchors],
-            "no_path_weight": req.no_path_weight, "reweight": True}
+    out = {"anchors": [anchor_record(a) for a in req.anchors],
+           "no_path_weight": req.no_path_weight, "reweight": True}
+    if req.capability is not None:  # the capability anchor (its weights already in the rest)
+        out["capability"] = asdict(req.capability)
+    return out
 
 
 # ------------------------------------------------------------------ the page's data
@@ -264,6 +292,10 @@ def explorer_payload(draws: ExplorerDraws, headline: dict, published_mean_cdf,
         cols[f"wall_growth_oom_per_year_{j}"] = _column(inputs.wall_growth_oom_per_year[:, k])
     cols["not_yet_agi_softness_oom"] = _column(draws.softness)
     cols["log_p_not_yet_run"] = _column(draws.log_p_not_yet_run)
+    for name in CAPABILITY_ANCHOR_PARAMETERS:  # the capability anchor's a_h, b_h per draw
+        if name in draws.params:
+            cols[name] = _column(np.broadcast_to(np.asarray(draws.params[name], float),
+                                                 (draws.size,)))
     s = draws.scenario
     return {
         "version": 1, "n_draws": draws.size, "n_total": draws.n_total,
@@ -271,6 +303,7 @@ def explorer_payload(draws: ExplorerDraws, headline: dict, published_mean_cdf,
         "horizon_year": s.horizon_year, "report_years": list(REPORT_YEARS),
         "interval_probs": list(INTERVAL_PROBS), "grid_years": _b64(draws.grid_years),
         "draws": cols, "presets": preset_list, "n_walls": len(walls),
+        "capability_centre_log10_flop": HORIZON_CENTRE_LOG10_FLOP,
         "published": {
             "mean_cdf": _b64(published_mean_cdf),
             "median": headline["median"]["value"],

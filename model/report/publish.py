@@ -264,7 +264,8 @@ def _requirement_panel(idata, scenario) -> dict | None:
     the forecast domain's algorithmic rate, which moves anchors stated at other years' algorithms
     to the reference year. Posterior: the run's exact conditional draws. 'No path' (R = +inf)
     draws are left out of the densities and their shares given in the note."""
-    from model.requirement import draw_prior
+    from model.capability import CAPABILITY_ANCHOR_PARAMETERS
+    from model.requirement import capability_draws, draw_prior
 
     post = idata.posterior
     rate = "algorithmic_growth_oom_per_year"
@@ -275,8 +276,15 @@ def _requirement_panel(idata, scenario) -> dict | None:
     g = idata.prior[rate]
     if "domain" in g.dims:
         g = g.sel(domain=scenario.forecast_domain)
+    capability = None
+    if req.capability is not None:  # its prior: the prior draws of a_h and b_h
+        if not all(n in idata.prior for n in CAPABILITY_ANCHOR_PARAMETERS):
+            return None
+        capability = capability_draws(req, {n: idata.prior[n].to_numpy().ravel()
+                                            for n in CAPABILITY_ANCHOR_PARAMETERS},
+                                      scenario.reference_year)
     prior = draw_prior(np.random.default_rng(0), req, g.to_numpy().ravel(),
-                       scenario.reference_year)
+                       scenario.reference_year, capability)
     posterior = post["requirement_log10_flop"].to_numpy().ravel()
     return {"label": "requirement R", "prior": prior, "posterior": posterior,
             "unit": f"log10 FLOP at {scenario.reference_year:g} algorithms",

@@ -13,7 +13,10 @@ For each cutoff c:
    never saw. Two centrings are carried over from the fit so that each parameter keeps its
    meaning: the Hernandez & Brown series' mid-years are the fitted data's, and the ImageNet
    intercept is moved to the later rows' means, a' = a - beta [(mC_later - mC_fit) +
-   g_vision (mt_later - mt_fit)], which is the fitted equation written around other centres.
+   g_vision (mt_later - mt_fit)], which is the fitted equation written around other centres;
+   likewise the ECI intercept (model/capability.py), a_e' = a_e + b_e [(mF_later - mF_fit) +
+   g_llm (mt_later - mt_fit)]. The capability streams (METR is_sota horizons, ECI scores) are
+   scored like the others: the capability backtest of issue 6.
 3. Scores per observation: PIT = P(y_rep <= y) (uniform if the forecast is calibrated) and
    whether y lies in the central 50/80/90% predictive interval; per stream and overall:
    coverage, mean PIT, and the mean of the later observations' errors in predictive sd.
@@ -44,6 +47,8 @@ STREAMS = {
     "training_cost": ("training_log10_cost_usd", "cost_year", "log10 USD"),
     "efficiency": ("efficiency_log10_flop", "efficiency_year", "log10 FLOP"),
     "imagenet": ("imagenet_logit_top1_error", "imagenet_year", "logit top-1 error"),
+    "time_horizon": ("horizon_log10_minutes", "horizon_year", "log10 minutes (METR 50% horizon)"),
+    "eci": ("eci_points", "eci_year", "ECI points"),
 }
 
 
@@ -95,6 +100,19 @@ def imagenet_recentred(params: dict, fit, later) -> dict:
             params["imagenet_logit_error_at_center"] - params["imagenet_scaling_per_oom"] * shift}
 
 
+def eci_recentred(params: dict, fit, later) -> dict:
+    """ECI intercept moved from the fit's centres (F_c, T_c) to the later rows' (module
+    docstring): a' = a + b [(mF_later - mF_fit) + g_llm (mt_later - mt_fit)]."""
+    if later.eci_year.size == 0 or fit.eci_year.size == 0:
+        return params
+    shift = ((later.eci_log10_flop.mean() - fit.eci_log10_flop.mean())
+             + params["capability_eci_algorithmic_growth_oom_per_year"]
+             * (later.eci_year.mean() - fit.eci_year.mean()))
+    return {**params, "capability_eci_points_at_centre":
+            params["capability_eci_points_at_centre"]
+            + params["capability_eci_points_per_oom"] * shift}
+
+
 def predictive(draws: list[dict], fit, later, scenario, seed: int) -> dict[str, np.ndarray]:
     """Per stream, (draw, row) simulated later observations; 'ho2024' when it is withheld."""
     from model.simulate import simulate_observations
@@ -103,7 +121,8 @@ def predictive(draws: list[dict], fit, later, scenario, seed: int) -> dict[str, 
     out = {s: [] for s in STREAMS}
     ho = []
     for p in draws:
-        sim = simulate_observations(imagenet_recentred(p, fit, later), later, scenario, rng)
+        p = eci_recentred(imagenet_recentred(p, fit, later), fit, later)
+        sim = simulate_observations(p, later, scenario, rng)
         for stream, (field, _, _) in STREAMS.items():
             out[stream].append(getattr(sim, field))
         ho.append(sim.ho2024_log_rate)

@@ -71,7 +71,7 @@ RESULT_VERSION = 1
 #: Model files a simulation's result depends on (hashed into its cache key; figure and summary
 #: code in this module is not, so editing a plot does not invalidate 200 fits).
 _RESULT_FILES = ("build.py", "simulate.py", "forecast.py", "projection.py", "requirement.py",
-                 "distributions.py", "scenario.py")
+                 "distributions.py", "scenario.py", "capability.py")
 _CENTRED = {"log10_frontier_compute_at_ref_flop": "frontier",
             "log10_flop_per_s_per_usd_at_ref": "gpu",
             "log10_accelerator_flop_per_s_per_usd_at_ref": "accelerator",
@@ -263,6 +263,10 @@ def _forecast_inputs(params: dict, scenario: Scenario) -> dict:
              "spending_growth_oom_per_year", "other_growth_oom_per_year",
              "log10_training_cost_at_ref_usd", "algorithmic_growth_oom_per_year",
              "not_yet_agi_softness_oom")
+    if scenario.requirement.capability is not None:  # its R given theta reads a_h, b_h
+        from model.capability import CAPABILITY_ANCHOR_PARAMETERS
+
+        names += CAPABILITY_ANCHOR_PARAMETERS
     n = np.asarray(params["hardware_growth_oom_per_year"]).size
     out = {}
     for name in names:

@@ -295,8 +295,9 @@ def joint_no_agi_log_likelihood(post, scenario) -> np.ndarray:
 
 #: The requirement's power-scalable components (module docstring) and their notes.
 REQUIREMENT_NOTES = {
-    "requirement_density": "the anchor mixture's density p(R | theta) at each draw's exact R "
-                           "('no path': log w_0)",
+    "requirement_density": "the anchor mixture's density p(R | theta) at each draw's exact R, "
+                           "the capability anchor's per-draw normal included ('no path': log "
+                           "of its mass, w_0, plus w_cap where b_h is below the floor)",
     "requirement_weights": "Dirichlet(c w) on the anchor weights, at weights drawn exactly "
                            "from p(w | theta, R)",
 }
@@ -306,6 +307,7 @@ def requirement_log_densities(post, scenario, seed: int = 0) -> dict[str, np.nda
     """(chain, draw) log densities of the requirement's prior components at the run's draws:
     `requirement_density` always, `requirement_weights` when the scenario has a Dirichlet."""
     from model import requirement
+    from model.capability import CAPABILITY_ANCHOR_PARAMETERS
 
     req = scenario.requirement
     r = post["requirement_log10_flop"].transpose("chain", "draw").to_numpy()
@@ -314,11 +316,15 @@ def requirement_log_densities(post, scenario, seed: int = 0) -> dict[str, np.nda
         g = g.sel(domain=scenario.forecast_domain)
     g = g.transpose("chain", "draw").to_numpy()
     t_ref = scenario.reference_year
+    capability = requirement.capability_draws(
+        req, {name: post[name].transpose("chain", "draw").to_numpy().ravel()
+              for name in CAPABILITY_ANCHOR_PARAMETERS if name in post}, t_ref)
     out = {"requirement_density": requirement.log_prior_density(
-        req, r.ravel(), g.ravel(), t_ref).reshape(r.shape)}
+        req, r.ravel(), g.ravel(), t_ref, capability=capability).reshape(r.shape)}
     if req.weights_concentration is not None:
         w = requirement.draw_weights_given_requirement(np.random.default_rng(seed), req,
-                                                       r.ravel(), g.ravel(), t_ref)
+                                                       r.ravel(), g.ravel(), t_ref,
+                                                       capability)
         out["requirement_weights"] = requirement.log_dirichlet_density(
             w, requirement.dirichlet_parameters(req)).reshape(r.shape)
     return out

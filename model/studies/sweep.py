@@ -298,6 +298,8 @@ def _vary_entries(spec: SweepSpec, base: Scenario, i: int, entry: dict) -> list[
             raw["requirement"]["anchors"] = {
                 m: {**anchors[m], "weight": round(anchors[m]["weight"] * keep / total, 12)}
                 for m in members}
+            # the family alone: a capability anchor ([requirement.capability]) leaves too
+            raw["requirement"].pop("capability", None)
             _fix_weight_rounding(raw)
             sides.append((fam, raw))
     else:
@@ -426,7 +428,9 @@ def plan_variant(base: Scenario, new: Scenario) -> Plan:
 FORECAST_FITTED = ("log10_frontier_compute_at_ref_flop", "hardware_growth_oom_per_year",
                    "spending_growth_oom_per_year", "other_growth_oom_per_year",
                    "log10_training_cost_at_ref_usd", "algorithmic_growth_oom_per_year",
-                   "not_yet_agi_softness_oom")
+                   "not_yet_agi_softness_oom",
+                   # the capability anchor's R given theta (model/capability.py)
+                   "capability_horizon_log10_minutes_at_centre", "capability_horizon_per_oom")
 
 
 @dataclass
@@ -477,7 +481,7 @@ def not_yet_log_prob(params: dict, scenario: Scenario, cutoff_year: float) -> np
     """log P(no AGI by the cutoff | theta) under a scenario's requirement and forecast domain."""
     from model.forecast import forecast_algorithmic_growth
     from model.projection import effective_compute_at_cutoff
-    from model.requirement import log_prob_not_yet
+    from model.requirement import capability_draws, log_prob_not_yet
 
     g_alg = forecast_algorithmic_growth(params, scenario)
     g_phys = (params["hardware_growth_oom_per_year"] + params["spending_growth_oom_per_year"]
@@ -485,7 +489,9 @@ def not_yet_log_prob(params: dict, scenario: Scenario, cutoff_year: float) -> np
     e_now = effective_compute_at_cutoff(params["log10_frontier_compute_at_ref_flop"], g_phys,
                                         g_alg, cutoff_year, scenario.reference_year)
     return log_prob_not_yet(scenario.requirement, e_now, g_alg,
-                            params["not_yet_agi_softness_oom"], scenario.reference_year)
+                            params["not_yet_agi_softness_oom"], scenario.reference_year,
+                            capability_draws(scenario.requirement, params,
+                                             scenario.reference_year))
 
 
 def reweight_log_weights(params: dict, base: Scenario, new: Scenario, plan: Plan,
