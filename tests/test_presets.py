@@ -107,7 +107,8 @@ def test_every_preset_states_its_version():
     for name in PRESETS:
         version = load_scenario(PRIORS_DIR / f"{name}.toml").preset_version
         assert isinstance(version, int) and version >= 1, name
-    assert load_scenario("cotra-2020").preset_version == 3  # v2 per-anchor algorithms; v3 cost
+    assert load_scenario("cotra-2020").preset_version == 4  # v2 per-anchor algorithms; v3 cost;
+    # v4 capability priors
 
 
 def test_situational_awareness_median_is_in_the_late_2020s():
