@@ -1,27 +1,31 @@
 """The requirement's update: prior against posterior of R, per anchor and for the blend.
 
-R enters the likelihood only through "no AGI yet" (model/requirement.py), so its update is the
-truncation by Phi((R - E_now) / s) and the re-weighting of the anchors, both per posterior
-draw theta. To show that update alone, prior and posterior are taken at the same posterior
-draws of theta (the algorithmic rate that moves each anchor to reference-year algorithms, today's
-effective compute E_now and the softness s):
+The prior is the requirement before any data: the anchor mixture at *prior* draws of the
+parameters it depends on (the algorithmic rate that moves each anchor to reference-year
+algorithms; for the capability anchor also the horizon relation's a_h and b_h, which the
+capability data then pin down). The posterior is R given the data and "no AGI yet", at the
+run's posterior draws of theta (today's effective compute E_now, the softness s, the rate, a_h,
+b_h):
 
-    prior:      P(R <= r | anchor k) = mean_theta P(R <= r | anchor k, theta)
-                = mean_theta sum_{j in k} (w_j / w_k) Phi_j(r)
-    posterior:  P(R <= r | anchor k, not yet, data) = mean_theta F_k(r | theta)
-                / mean_theta P(anchor k | not yet, theta)
+    prior:      P(R <= r | anchor k) = mean_{theta ~ prior} sum_{j in k} (w_j / w_k) Phi_j(r)
+    posterior:  P(R <= r | anchor k, not yet, data) = mean_{theta ~ posterior} F_k(r | theta)
+                / mean_{theta ~ posterior} P(anchor k | not yet, theta)
 
 with Phi_j a piece's CDF (a normal, or a half: 2 Phi(max(a, 0)) - 1 above the median,
 2 Phi(min(a, 0)) below, a = (r - m_j) / s_j) and F_k the joint CDF of
-`requirement.joint_cdf_by_anchor`. The blend is the same over all anchors, *given a path*
-(R finite); the "no path" mass is reported beside it (prior w_0, posterior P(no path | not yet,
-data)), never spread into a density. The capability anchor (the last) is a per-draw normal; in a
-draw whose b_h is below the floor its mass is "no path", so its prior weight here is w_cap times
-the share of draws above the floor, and the prior "no path" is w_0 plus the rest. Medians and
-5%/95% quantiles are read off the averaged CDFs on a 0.05-OOM grid (linear interpolation); sd from
-the grid density. The posterior median's MCSE is the delta method of the ratio estimator:
-MCSE(mean_theta [F_k(q) - 0.5 P(k | theta)]) / (P(k | data) f_k(q)), draws taken as independent
-(they are thinned).
+`requirement.joint_cdf_by_anchor`. So the update of a published anchor is mostly "not yet" (the
+truncation by Phi((R - E_now) / s) and the re-weighting of the anchors), while the capability
+anchor's requirement R = E_c + (log10 H* - a_h) / b_h also learns from the horizon data through
+(a_h, b_h). The blend is the same over all anchors, *given a path* (R finite); the "no path" mass
+is reported beside it (prior w_0, posterior P(no path | not yet, data)), never spread into a
+density. The capability anchor (the last) is a per-draw normal; in a draw whose b_h is below the
+floor its mass is "no path", so its prior weight here is w_cap times the share of prior draws
+above the floor, and the prior "no path" is w_0 plus the rest. Medians and 5%/95% quantiles are
+read off the averaged CDFs on a 0.05-OOM grid from 12 to 80 (linear interpolation; mass beyond
+the grid, the capability prior's far tail where b_h is near the floor, caps the 95% quantile at
+80); sd from the grid density. The posterior median's MCSE is the delta method of the ratio
+estimator: MCSE(mean_theta [F_k(q) - 0.5 P(k | theta)]) / (P(k | data) f_k(q)), draws taken as
+independent (they are thinned).
 """
 
 from __future__ import annotations
@@ -36,9 +40,19 @@ from model.scenario import Requirement
 from model.summary import mcse_mean
 
 #: The R grid (log10 FLOP at reference-year algorithms) on which the CDFs are evaluated.
-R_GRID_LOG10_FLOP = np.round(np.arange(12.0, 64.0 + 1e-9, 0.05), 4)
+R_GRID_LOG10_FLOP = np.round(np.arange(12.0, 80.0 + 1e-9, 0.05), 4)
 #: At most this many posterior draws (a fixed thinning) enter the requirement's update.
 MAX_DRAWS = 800
+#: Seed of the prior draws of theta (fixed: the same scenario gives the same prior side).
+PRIOR_SEED = 20231
+
+
+def prior_parameter_draws(scenario, n_draws: int) -> dict:
+    """n_draws prior draws of every parameter (model/simulate.py draw_parameters), seeded with
+    PRIOR_SEED: the theta at which the requirement's prior is averaged."""
+    from model.simulate import draw_parameters
+
+    return draw_parameters(scenario, np.random.default_rng(PRIOR_SEED), size=n_draws)
 
 
 def prior_cdf_by_anchor(req: Requirement, r, algorithmic_growth_oom_per_year,
@@ -90,8 +104,9 @@ class RequirementUpdate:
 
 def requirement_update(params: dict, scenario, cutoff_year: float) -> RequirementUpdate:
     """Prior and posterior of R per anchor and for the blend (module docstring), from a run's
-    per-draw parameters (model/forecast.py trajectory_parameters)."""
-    from model.forecast import capability_per_draw, projection_inputs
+    per-draw parameters (model/forecast.py trajectory_parameters); the prior side at
+    `prior_parameter_draws`."""
+    from model.forecast import capability_per_draw, forecast_algorithmic_growth, projection_inputs
 
     inputs = projection_inputs(params, scenario, cutoff_year)
     n = inputs.size
@@ -107,12 +122,16 @@ def requirement_update(params: dict, scenario, cutoff_year: float) -> Requiremen
     r = np.broadcast_to(grid, (keep.size, grid.size))
     joint = requirement.joint_cdf_by_anchor(req, r, e_now, g, s, t_ref, pieces=pieces)
     resp = requirement.anchor_responsibilities(req, e_now, g, s, t_ref, pieces=pieces)
-    prior = prior_cdf_by_anchor(req, grid, g, t_ref, pieces=pieces)
+    prior_params = prior_parameter_draws(scenario, keep.size)
+    prior_pieces = requirement.requirement_pieces(
+        req, capability_per_draw(prior_params, scenario, keep.size))
+    prior = prior_cdf_by_anchor(req, grid, forecast_algorithmic_growth(prior_params, scenario),
+                                t_ref, pieces=prior_pieces)
     labels = requirement.anchor_labels(req)
     k = len(labels)
-    # finite prior mass per anchor at these draws: w_k, less the capability anchor's mass in
-    # draws where it is "no path"
-    weights = _finite_prior_mass(pieces, k)
+    # finite prior mass per anchor: w_k, less the capability anchor's mass in the prior draws
+    # where it is "no path"
+    weights = _finite_prior_mass(prior_pieces, k)
     # the blend (given a path) as a last row; per-draw arrays (K + 1, n, m) and (K + 1, n)
     joint = np.concatenate([joint, joint.sum(axis=0, keepdims=True)])
     prior = np.concatenate([prior, prior.sum(axis=0, keepdims=True)])
@@ -179,9 +198,11 @@ def update_document(update: RequirementUpdate, reference_year: float) -> dict:
             "posterior_weight": round(float(update.posterior_weight[i]), 5)}
     return {
         "unit": f"log10 FLOP at {reference_year:g} algorithms",
-        "definition": "prior and posterior at the same posterior draws of the algorithmic rate, "
-                      "E_now and the softness: the update is 'no AGI yet' alone; per anchor "
-                      "R | anchor, the blend R | a path exists; 'no path' is the mass beside it",
+        "definition": "prior: the anchors at prior draws of the algorithmic rate (and of the "
+                      "capability relation a_h, b_h); posterior: given the data and 'no AGI "
+                      "yet', at the run's posterior draws; per anchor R | anchor, the blend "
+                      "R | a path exists; 'no path' is the mass beside it; quantiles on a grid "
+                      "to 80 log10 FLOP",
         "anchors": {k: v for k, v in rows.items() if k != "blend"},
         "blend_given_a_path": rows["blend"],
         "no_path": {"prior": round(update.no_path_prior, 6),

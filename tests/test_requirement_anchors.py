@@ -171,10 +171,15 @@ def test_anchor_contributions_sum_to_the_headline(default_by_anchor):
 
 
 def test_requirement_update_matches_exact_draws(default_by_anchor):
-    """The averaged CDFs of requirement_update against R drawn from its prior and from its
-    conditional (model/requirement.py draw_prior / draw_conditional) at the same draws."""
-    from model.forecast import projection_inputs
-    from model.requirement_update import requirement_update, update_document
+    """The averaged CDFs of requirement_update against R drawn from its prior (at prior draws of
+    theta) and from its conditional (at the posterior draws): model/requirement.py draw_prior /
+    draw_conditional."""
+    from model.forecast import capability_per_draw, forecast_algorithmic_growth, projection_inputs
+    from model.requirement_update import (
+        prior_parameter_draws,
+        requirement_update,
+        update_document,
+    )
 
     scenario, full, *_ = default_by_anchor
     req = scenario.requirement
@@ -186,7 +191,13 @@ def test_requirement_update_matches_exact_draws(default_by_anchor):
     cap = requirement.capability_draws(req, full, scenario.reference_year)
     cap = requirement.CapabilityDraws(np.repeat(cap.log10_horizon_minutes_at_centre, reps),
                                       np.repeat(cap.horizon_per_oom, reps), cap.reference_year)
-    prior = requirement.draw_prior(rng, req, g, scenario.reference_year, cap)
+    theta0 = prior_parameter_draws(scenario, inputs.size)
+    cap0 = capability_per_draw(theta0, scenario, inputs.size)
+    cap0 = requirement.CapabilityDraws(np.repeat(cap0.log10_horizon_minutes_at_centre, reps),
+                                       np.repeat(cap0.horizon_per_oom, reps), cap0.reference_year)
+    prior = requirement.draw_prior(
+        rng, req, np.repeat(forecast_algorithmic_growth(theta0, scenario), reps),
+        scenario.reference_year, cap0)
     post = requirement.draw_conditional(
         rng, req, np.repeat(inputs.effective_compute_at_cutoff, reps), g,
         np.repeat(full["not_yet_agi_softness_oom"], reps), scenario.reference_year, cap)
@@ -205,6 +216,9 @@ def test_requirement_update_matches_exact_draws(default_by_anchor):
     assert life["sd_ratio_posterior_to_prior"] < 0.8 and life["posterior"]["median"] > \
         life["prior"]["median"]
     assert all(0 < a["sd_ratio_posterior_to_prior"] <= 1.02 for a in doc["anchors"].values())
+    # the capability anchor learns from the horizon data through (a_h, b_h), not only from "not
+    # yet": its posterior is far narrower than its prior
+    assert doc["anchors"]["capability"]["sd_ratio_posterior_to_prior"] < 0.5
     assert doc["blend_given_a_path"]["posterior_weight"] == pytest.approx(
         1 - doc["no_path"]["posterior"], abs=1e-4)
 
