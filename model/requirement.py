@@ -172,7 +172,7 @@ def blend_pieces(req: Requirement) -> Pieces:
         else:
             rows.append((a.weight, a.median_log10_flop, a.sigma_log10_flop, a.algorithms_year,
                          0, i))
-    cols = list(zip(*rows, strict=True))
+    cols = list(zip(*rows, strict=True)) or [()] * 6  # no named anchors: zero pieces
     return Pieces(*(np.array(c, dtype=float) for c in cols[:4]),
                   sides=np.array(cols[4], dtype=int), anchor_index=np.array(cols[5], dtype=int))
 

@@ -20,7 +20,11 @@ Optional, all within schema_version 1 (files without them stay valid):
 - split-normal anchors: `sigma_below_log10_flop` and `sigma_above_log10_flop` instead of
   `sigma_log10_flop` (half the mass on each side of the median, so three stated percentiles are
   met exactly; model/requirement.py);
-- `settings.prior_only_start_year`: "now" of a `--prior-only` run (a published model's own start).
+- `settings.prior_only_start_year`: "now" of a `--prior-only` run (a published model's own start);
+- a requirement made of the capability anchor alone (`[requirement.capability]`, no
+  `[requirement.anchors.*]`): the blend is then "no path" alone, so w_c = capability.weight, which
+  may be 1, and "no path" = 1 - w_c (`no_path_weight` is refused). A requirement with neither a
+  published anchor nor a capability anchor is an error naming `requirement.anchors`.
 """
 
 from __future__ import annotations
@@ -547,9 +551,16 @@ def _parse_requirement(table: Any, path: Path) -> Requirement:
         if "no_path_weight" in table else 0.0
     if not 0.0 <= no_path < 1.0:
         raise _err(path, "requirement.no_path_weight", f"must be in [0, 1) (got {no_path})")
-    anchors_table = table.get("anchors")
-    if not isinstance(anchors_table, dict) or not anchors_table:
-        raise _err(path, "requirement.anchors", "needs at least one named anchor table")
+    anchors_table = table.get("anchors", {})
+    has_capability = table.get("capability") is not None
+    if not isinstance(anchors_table, dict) or not (anchors_table or has_capability):
+        raise _err(path, "requirement.anchors", "needs at least one named anchor table or a "
+                   "[requirement.capability] anchor (none given)")
+    if not anchors_table:  # capability alone: the blend is "no path" alone (module docstring)
+        if "no_path_weight" in table:
+            raise _err(path, "requirement.no_path_weight", "not used without published anchors: "
+                       "'no path' is 1 - requirement.capability.weight")
+        no_path = 1.0
     anchors = []
     for name, a in anchors_table.items():
         where = f"requirement.anchors.{name}"
@@ -599,7 +610,7 @@ def _parse_requirement(table: Any, path: Path) -> Requirement:
         if not (concentration > 0 and math.isfinite(concentration)):
             raise _err(path, "requirement.weights_concentration",
                        f"must be a finite number > 0 (got {concentration})")
-    capability = _parse_capability_anchor(table.get("capability"), path)
+    capability = _parse_capability_anchor(table.get("capability"), path, alone=not anchors)
     if capability is not None:  # the blend keeps its proportions, scaled by 1 - w_c
         keep = 1.0 - capability.weight
         anchors = [dataclasses.replace(a, weight=a.weight * keep) for a in anchors]
@@ -611,8 +622,10 @@ _CAPABILITY_KEYS = {"weight", "log10_horizon_minutes_mu", "log10_horizon_minutes
                     "horizon_per_oom_floor", "source", "rationale"}
 
 
-def _parse_capability_anchor(table: Any, path: Path) -> CapabilityAnchor | None:
-    """[requirement.capability]: weight in (0, 1), sigma > 0, floor > 0 (module docstring)."""
+def _parse_capability_anchor(table: Any, path: Path,
+                             alone: bool = False) -> CapabilityAnchor | None:
+    """[requirement.capability]: weight in (0, 1), or (0, 1] when it is the requirement's only
+    anchor (`alone`), sigma > 0, floor > 0 (module docstring)."""
     if table is None:
         return None
     where = "requirement.capability"
@@ -625,8 +638,9 @@ def _parse_capability_anchor(table: Any, path: Path) -> CapabilityAnchor | None:
     values = {k: _number(table, k, path, where) for k in ("weight", "log10_horizon_minutes_mu",
                                                           "log10_horizon_minutes_sigma",
                                                           "horizon_per_oom_floor")}
-    if not 0.0 < values["weight"] < 1.0:
-        raise _err(path, f"{where}.weight", f"must be in (0, 1) (got {values['weight']})")
+    if not (0.0 < values["weight"] < 1.0 or (alone and values["weight"] == 1.0)):
+        interval = "(0, 1] (the only anchor)" if alone else "(0, 1)"
+        raise _err(path, f"{where}.weight", f"must be in {interval} (got {values['weight']})")
     for k in ("log10_horizon_minutes_sigma", "horizon_per_oom_floor"):
         if not (values[k] > 0 and math.isfinite(values[k])):
             raise _err(path, f"{where}.{k}", f"must be a finite number > 0 (got {values[k]})")

@@ -18,7 +18,7 @@ from model.scenario import PARAMETERS, PRIORS_DIR, load_scenario
 from model.workflow import prior_only_cutoff, prior_only_forecast
 
 PRESETS = ("default", "cotra-2020", "cotra-2022", "direct-approach-2023",
-           "situational-awareness-2024", "davidson-2023", "skeptic")
+           "situational-awareness-2024", "davidson-2023", "skeptic", "time-horizon-extrapolation")
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,28 @@ def test_every_preset_states_its_version():
         assert isinstance(version, int) and version >= 1, name
     assert load_scenario("cotra-2020").preset_version == 4  # v2 per-anchor algorithms; v3 cost;
     # v4 capability priors
+
+
+def test_time_horizon_extrapolation_is_the_capability_threshold_with_no_limits():
+    """AI 2027 Method 1 analogue: the capability anchor alone, no walls, no caps within the
+    horizon; its prior-only run works, and "never" is exactly a horizon slope below the floor."""
+    s = load_scenario("time-horizon-extrapolation")
+    assert s.requirement.anchors == () and s.requirement.capability.weight == 1.0
+    assert s.requirement.no_path_weight == 0.0 and s.binding_walls == ()
+    cutoff, _ = prior_only_cutoff(s, None, data_cutoff=2025.83)
+    params, draws = prior_only_forecast(s, cutoff, 20231, 20_000)
+    span = s.horizon_year - cutoff
+    for cap in ("hardware_remaining_oom", "algorithms_remaining_oom", "other_remaining_oom"):
+        rate_bound = 10.0  # OOM/yr, far above any prior draw's growth rate
+        assert np.all(draws[cap] > rate_bound * span), cap  # no cap reached by the horizon
+    assert np.all(draws["spending_headroom_oom"] > 10.0 * span)
+    below_floor = params["capability_horizon_per_oom"] < s.requirement.capability.horizon_per_oom_floor
+    assert below_floor.any()
+    assert np.all(np.isinf(draws["requirement_log10_flop"][below_floor]))
+    assert np.all(np.isinf(draws["requirement_log10_flop"]) == below_floor)
+    t = draws["arrival_year"]
+    assert np.all(np.isinf(t[below_floor]))
+    assert 0.0 < np.mean(t <= 2030) < np.mean(t <= 2100) < 1.0
 
 
 def test_situational_awareness_median_is_in_the_late_2020s():

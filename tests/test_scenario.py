@@ -75,6 +75,68 @@ BROKEN.update({
                                    "requirement.capability.log10_horizon_minutes_mu"),
 })
 
+# A requirement made of the capability anchor alone (priors/time-horizon-extrapolation.toml).
+THX = (PRIORS_DIR / "time-horizon-extrapolation.toml").read_text()
+_THX_CAPABILITY = re.search(r"^\[requirement\.capability\]\n(?:[^\[].*\n|\n)*?(?=^# |^\[)",
+                            THX, re.M).group(0)
+BROKEN_THX = {
+    "no anchors at all": ((_THX_CAPABILITY, ""), "requirement.anchors"),
+    "no_path_weight without published anchors": (
+        ("[requirement]\n", "[requirement]\nno_path_weight = 0.1\n"),
+        "requirement.no_path_weight"),
+    "capability weight above 1 when alone": (("[requirement.capability]\nweight = 1.0",
+                                              "[requirement.capability]\nweight = 1.5"),
+                                             "requirement.capability.weight"),
+}
+
+
+def test_capability_anchor_alone_is_the_whole_requirement():
+    """No published anchors: w_c = capability.weight (1 here), "no path" = 1 - w_c."""
+    req = load_scenario("time-horizon-extrapolation").requirement
+    assert req.anchors == () and req.capability.weight == 1.0 and req.no_path_weight == 0.0
+
+
+def test_capability_alone_with_a_weight_below_1_leaves_the_rest_to_no_path(tmp_path):
+    path = tmp_path / "partial.toml"
+    path.write_text(THX.replace("[requirement.capability]\nweight = 1.0",
+                                "[requirement.capability]\nweight = 0.9", 1))
+    req = load_scenario(path).requirement
+    assert req.capability.weight == 0.9
+    assert req.no_path_weight == pytest.approx(0.1, abs=1e-12)
+
+
+def test_a_capability_weight_of_1_beside_published_anchors_is_refused(tmp_path):
+    path = tmp_path / "all-capability.toml"
+    path.write_text(DEFAULT.replace(_CAPANCHOR, "[requirement.capability]\nweight = 1.0", 1))
+    with pytest.raises(PriorSpecError, match=r"requirement\.capability\.weight: must be in "
+                                             r"\(0, 1\)"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN_THX))
+def test_broken_capability_only_copies_name_file_and_key(tmp_path, kind):
+    (old, new), key = BROKEN_THX[kind]
+    assert old in THX, f"test fixture out of date for {kind}"
+    path = tmp_path / f"broken-{kind.replace(' ', '-')}.toml"
+    path.write_text(THX.replace(old, new, 1))
+    with pytest.raises(PriorSpecError) as err:
+        load_scenario(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}: {key}:")
+    assert "\n" not in message
+
+
+def test_cli_says_which_key_when_a_requirement_has_no_anchor(tmp_path):
+    path = tmp_path / "empty-requirement.toml"
+    path.write_text(THX.replace(_THX_CAPABILITY, "", 1))
+    out = subprocess.run([sys.executable, "-m", "model.cli", "priors", "check", str(path)],
+                         capture_output=True, text=True)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in out.stderr
+    assert lines[0].endswith(f"{path}: requirement.anchors: needs at least one named anchor "
+                             "table or a [requirement.capability] anchor (none given)")
+
 # Elicitation blocks, split-normal anchors and the prior-only start (issue: priors as data).
 _CAP = ('elicitation = {method = "maxent", lower = 4e-5, upper = 0.05, mass = 0.95, '
         'transform = "log10"')
