@@ -23,6 +23,7 @@ import numpy as np
 import xarray as xr
 
 from model.build import FREE_PARAMETERS, Observations, build_model
+from model.capability import CAPABILITY_ANCHOR_PARAMETERS
 from model.distributions import Fixed
 from model.forecast import forecast_draws
 from model.phases import PhaseTimes
@@ -96,7 +97,9 @@ def add_forecast(idata, scenario: Scenario, cutoff_year: float, seed: int) -> No
         "log10_frontier_compute_at_ref_flop", "hardware_growth_oom_per_year",
         "spending_growth_oom_per_year", "other_growth_oom_per_year",
         "log10_training_cost_at_ref_usd", "algorithmic_growth_oom_per_year",
-        "not_yet_agi_softness_oom") if name in post}
+        "not_yet_agi_softness_oom", *CAPABILITY_ANCHOR_PARAMETERS) if name in post}
+    # every fitted parameter the forecast reads comes from the posterior; only those absent
+    # from it (Fixed priors, constants of the graph) are drawn from their priors below
     for name, prior in scenario.fitted().items():
         params.setdefault(name, prior.dist.sample(np.random.default_rng(0), n_chain * n_draw))
         if name not in post and isinstance(prior.dist, Fixed) and name in FREE_PARAMETERS:

@@ -228,3 +228,33 @@ def test_prior_table_and_figure_show_the_capability_anchor(scenario):
     assert name == "capability" and weight == 0.2
     mass = float(np.sum(dens) * (grid[1] - grid[0]))
     assert 0.6 < mass < 1.0  # the rest: b_h below the floor, or R_cap beyond the grid
+
+
+def test_posterior_forecast_draws_use_the_posterior_capability_relation():
+    """add_forecast's R draws read a_h, b_h from the posterior group, not from their priors:
+    with a_h = 0.4, b_h = 0.5 at every draw, the log10 H* implied by each drawn R,
+    (R - 25) b_h + a_h, follows N(4.0, 0.66) truncated below by 'no AGI yet' only."""
+    from model.inference import add_forecast
+    from model.scenario import load_scenario
+
+    s = load_scenario("time-horizon-extrapolation")
+    n = 4000
+    constants = {"capability_horizon_log10_minutes_at_centre": 0.4,
+                 "capability_horizon_per_oom": 0.5, "log10_frontier_compute_at_ref_flop": 25.3,
+                 "hardware_growth_oom_per_year": 0.15, "spending_growth_oom_per_year": 0.45,
+                 "other_growth_oom_per_year": 0.06, "log10_training_cost_at_ref_usd": 7.8,
+                 "not_yet_agi_softness_oom": 0.3}
+    post = xr.Dataset({k: (("chain", "draw"), np.full((1, n), v)) for k, v in constants.items()})
+    post["algorithmic_growth_oom_per_year"] = (("chain", "draw", "domain"),
+                                               np.full((1, n, 3), 0.45))
+
+    class IData:
+        posterior = post
+
+    add_forecast(IData, s, 2025.83, seed=7)
+    r = post["requirement_log10_flop"].to_numpy().ravel()
+    assert np.all(np.isfinite(r))  # no draw below the floor: b_h is 0.5 everywhere
+    implied = (r - 25.0) * 0.5 + 0.4
+    # the prior b_h (HalfNormal(1)) would put a tail of implied H* far above 4 + 4 x 0.66
+    assert np.quantile(implied, 0.999) < 4.0 + 4 * 0.66
+    assert np.median(implied) == pytest.approx(4.0, abs=0.1)
