@@ -124,7 +124,8 @@ def test_time_horizon_extrapolation_is_the_capability_threshold_with_no_limits()
         rate_bound = 10.0  # OOM/yr, far above any prior draw's growth rate
         assert np.all(draws[cap] > rate_bound * span), cap  # no cap reached by the horizon
     assert np.all(draws["spending_headroom_oom"] > 10.0 * span)
-    below_floor = params["capability_horizon_per_oom"] < s.requirement.capability.horizon_per_oom_floor
+    floor = s.requirement.capability.horizon_per_oom_floor
+    below_floor = params["capability_horizon_per_oom"] < floor
     assert below_floor.any()
     assert np.all(np.isinf(draws["requirement_log10_flop"][below_floor]))
     assert np.all(np.isinf(draws["requirement_log10_flop"]) == below_floor)
