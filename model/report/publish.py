@@ -466,9 +466,11 @@ def _requirement_figures(report: Report, idata, scenario, both) -> list[Figure]:
         report.caption, p, narrow=nar))
     out.append(Figure("requirement", "The requirement's update, anchor by anchor",
                       "Density of R (log10 effective FLOP at reference-year algorithms) per "
-                      "anchor and for the blend given a path: grey dashed the prior, blue the "
-                      "posterior given no AGI yet, both at the same posterior draws of the "
-                      "algorithmic rate, so the difference is the 'not yet' observation alone. "
+                      "anchor and for the blend given a path: grey dashed the prior (the "
+                      "anchors at prior draws of the algorithmic rate and, for the capability "
+                      "anchor, of the horizon relation), blue the posterior given the data and "
+                      "no AGI yet. A published anchor learns almost only from 'not yet'; the "
+                      "capability anchor also learns from the horizon data. "
                       "Titles: the anchor's prior weight and posterior probability. The 'no "
                       "path' mass is drawn as bars on its own axis in the blend panel.",
                       wide, narrow))

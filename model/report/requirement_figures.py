@@ -126,8 +126,8 @@ def requirement_figure(update, title: str, caption: str, path: Path,
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("R, log10 effective FLOP", fontsize=_fs(narrow, 8, 7.5))
-    handles = [plt.Line2D([], [], color=GREY, lw=1.3, ls="--", label="prior"),
-               plt.Line2D([], [], color=BLUE, lw=1.6, label="posterior (no AGI yet)"),
+    handles = [plt.Line2D([], [], color=GREY, lw=1.3, ls="--", label="prior (before any data)"),
+               plt.Line2D([], [], color=BLUE, lw=1.6, label="posterior (data and no AGI yet)"),
                plt.Line2D([], [], color=ORANGE, lw=1.0, ls=":",
                           label="effective compute today (median)")]
     fig.legend(handles=handles, loc="upper center", ncol=1 if narrow else 3, frameon=False,
