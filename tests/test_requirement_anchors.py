@@ -13,7 +13,6 @@ from model.forecast import (
     arrival_cdf_by_anchor,
     arrival_cdf_by_draw,
     arrival_grid_years,
-    forecast_draws,
 )
 from model.scenario import Anchor, Requirement, load_scenario
 from model.summary import (
@@ -127,14 +126,13 @@ CUTOFF = 2025.83
 @pytest.fixture(scope="module")
 def default_by_anchor():
     """Stand-in posterior draws of the default scenario (as tests/test_summary.py)."""
-    from tests.test_summary import parameter_draws
+    from tests.test_summary import parameter_draws, stand_in_run
 
     scenario = load_scenario("default")
     rng = np.random.default_rng(5)
     n = 800
     params = parameter_draws(scenario, n, rng)
-    draws = forecast_draws(params, scenario, CUTOFF, rng, conditioned=True)
-    full = params | {k: v for k, v in draws.items() if k in scenario.projection_only()}
+    full, draws = stand_in_run(scenario, params, rng)
     grid = arrival_grid_years(CUTOFF, scenario.horizon_year, REPORT_YEARS)
     by_anchor = arrival_cdf_by_anchor(full, scenario, CUTOFF, grid)
     return scenario, full, grid, by_anchor, draws["arrival_year"]
@@ -227,7 +225,7 @@ def test_requirement_update_matches_exact_draws(default_by_anchor):
 def capability_with_never():
     """Stand-in posterior draws of the default (which has the capability anchor), every third
     draw's horizon slope b_h set below the floor (its capability mass is then "no path")."""
-    from tests.test_summary import parameter_draws
+    from tests.test_summary import parameter_draws, stand_in_run
 
     scenario = load_scenario("default")
     assert scenario.requirement.capability is not None
@@ -238,8 +236,7 @@ def capability_with_never():
     b_h = np.broadcast_to(np.asarray(params["capability_horizon_per_oom"], float), (n,)).copy()
     b_h[never] = 0.5 * scenario.requirement.capability.horizon_per_oom_floor
     params = params | {"capability_horizon_per_oom": b_h}
-    draws = forecast_draws(params, scenario, CUTOFF, rng, conditioned=True)
-    full = params | {k: v for k, v in draws.items() if k in scenario.projection_only()}
+    full, draws = stand_in_run(scenario, params, rng)
     return scenario, full, never, draws
 
 

@@ -26,14 +26,20 @@ def parameter_draws(scenario, n, rng):
     }
 
 
+def stand_in_run(scenario, params, rng):
+    """What a run stores for stand-in posterior draws: the parameters plus the projection-only
+    draws of the conditioned forecast at CUTOFF; also the forecast's own draws."""
+    draws = forecast_draws(params, scenario, CUTOFF, rng, conditioned=True)
+    return params | {k: v for k, v in draws.items() if k in scenario.projection_only()}, draws
+
+
 @pytest.fixture(scope="module")
 def both():
     scenario = load_scenario("default")
     rng = np.random.default_rng(11)
     n = 4000
     params = parameter_draws(scenario, n, rng)
-    draws = forecast_draws(params, scenario, CUTOFF, rng, conditioned=True)
-    full = params | {k: v for k, v in draws.items() if k in scenario.projection_only()}
+    full, draws = stand_in_run(scenario, params, rng)
     grid = arrival_grid_years(CUTOFF, scenario.horizon_year, REPORT_YEARS)
     cdf = arrival_cdf_by_draw(full, scenario, CUTOFF, grid).reshape(4, n // 4, grid.size)
     arrival = draws["arrival_year"].reshape(4, n // 4)
