@@ -40,6 +40,7 @@ from model.projection import (
     effective_compute_gain_oom,
     spending_headroom_oom,
 )
+from model.row_chunks import map_row_chunks
 from model.scenario import DOMAINS, WALL_PARAMETERS, Scenario
 from model.walls import wall_lines_at_cutoff
 
@@ -233,7 +234,8 @@ def arrival_cdf_by_anchor(params: dict, scenario: Scenario, cutoff_year: float,
     The joint CDF of the requirement and its anchor (requirement.joint_cdf_by_anchor) at the
     running maximum M_theta(y), as in `arrival_cdf_by_draw`: summed over k it is
     P(T <= y | theta) exactly, so the per-anchor contributions to every P(by year) add up to
-    the headline (to float rounding)."""
+    the headline (to float rounding). Draws go in chunks of `chunk` on threads
+    (model/row_chunks.py), bit-identical to a serial loop."""
     inputs = projection_inputs(params, scenario, cutoff_year)
     g_alg = inputs.algorithmic_growth_oom_per_year
     softness = np.broadcast_to(np.asarray(params["not_yet_agi_softness_oom"], float),
@@ -242,17 +244,18 @@ def arrival_cdf_by_anchor(params: dict, scenario: Scenario, cutoff_year: float,
     pieces = requirement.requirement_pieces(
         scenario.requirement, capability_per_draw(params, scenario, inputs.size))
     out = np.empty((requirement.number_of_anchors(pieces), inputs.size, tau.size))
-    for start in range(0, inputs.size, chunk):
-        rows = slice(start, start + chunk)
+
+    def rows_cdf(rows: slice) -> np.ndarray:
         part = ProjectionInputs(**{k: getattr(inputs, k)[rows]
                                    for k in inputs.__dataclass_fields__})
         best = np.maximum.accumulate(effective_compute_gain_oom(tau, part), axis=1)
         reach = part.effective_compute_at_cutoff[:, None] + best
-        out[:, rows] = requirement.joint_cdf_by_anchor(
+        return requirement.joint_cdf_by_anchor(
             scenario.requirement, reach, part.effective_compute_at_cutoff, g_alg[rows],
             softness[rows], scenario.reference_year,
             pieces=requirement.pieces_of_draws(pieces, rows))
-    return out
+
+    return map_row_chunks(rows_cdf, inputs.size, chunk, out, axis=1)
 
 
 def anchor_responsibilities(params: dict, scenario: Scenario,

@@ -36,6 +36,7 @@ import numpy as np
 from scipy import special
 
 from model import requirement
+from model.row_chunks import map_row_chunks
 from model.scenario import Requirement
 from model.summary import mcse_mean
 
@@ -43,6 +44,8 @@ from model.summary import mcse_mean
 R_GRID_LOG10_FLOP = np.round(np.arange(12.0, 80.0 + 1e-9, 0.05), 4)
 #: At most this many posterior draws (a fixed thinning) enter the requirement's update.
 MAX_DRAWS = 800
+#: Draws per chunk of the joint CDF's evaluation (threads, model/row_chunks.py).
+CHUNK_DRAWS = 200
 #: Seed of the prior draws of theta (fixed: the same scenario gives the same prior side).
 PRIOR_SEED = 20231
 
@@ -120,7 +123,12 @@ def requirement_update(params: dict, scenario, cutoff_year: float) -> Requiremen
         requirement.requirement_pieces(req, capability_per_draw(params, scenario, n)), keep)
     grid = R_GRID_LOG10_FLOP
     r = np.broadcast_to(grid, (keep.size, grid.size))
-    joint = requirement.joint_cdf_by_anchor(req, r, e_now, g, s, t_ref, pieces=pieces)
+    joint = map_row_chunks(
+        lambda rows: requirement.joint_cdf_by_anchor(
+            req, r[rows], e_now[rows], g[rows], s[rows], t_ref,
+            pieces=requirement.pieces_of_draws(pieces, rows)),
+        keep.size, CHUNK_DRAWS,
+        np.empty((requirement.number_of_anchors(pieces), keep.size, grid.size)), axis=1)
     resp = requirement.anchor_responsibilities(req, e_now, g, s, t_ref, pieces=pieces)
     prior_params = prior_parameter_draws(scenario, keep.size)
     prior_pieces = requirement.requirement_pieces(
