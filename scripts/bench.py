@@ -262,6 +262,40 @@ def leapfrog_step_by_backend(scenario, obs, draws: int = 150, rounds: int = 2) -
             "cpu_ratio_c_over_numba": _ratio(best["C"]["cpu_us"], best["NUMBA"]["cpu_us"])}
 
 
+def summary_threads_gain(scenario, n_draws: int = 4000, cutoff: float = 2025.9) -> dict:
+    """The summary's per-anchor CDFs (forecast.arrival_cdf_by_anchor on the report grid) on one
+    thread (before) and on the default thread count (after), at n_draws prior draws of the
+    scenario, alternated twice; the two results must be bit-identical."""
+    from model.forecast import arrival_cdf_by_anchor, arrival_grid_years
+    from model.row_chunks import THREADS_ENV, thread_count
+    from model.summary import REPORT_YEARS
+    from model.workflow import prior_only_forecast
+
+    drawn, forecast = prior_only_forecast(scenario, cutoff, seed=1, n_draws=n_draws)
+    params = drawn | forecast  # the projection-only parameters the forecast drew
+    grid = arrival_grid_years(cutoff, scenario.horizon_year, REPORT_YEARS)
+    saved = os.environ.pop(THREADS_ENV, None)
+    threads = thread_count()
+    times = {"serial": [], "threads": []}
+    results = {}
+    try:
+        for _ in range(2):
+            for label, value in (("serial", "1"), ("threads", str(threads))):
+                os.environ[THREADS_ENV] = value
+                seconds, results[label] = _timed(arrival_cdf_by_anchor, params, scenario,
+                                                 cutoff, grid)
+                times[label].append(seconds)
+    finally:
+        os.environ.pop(THREADS_ENV, None)
+        if saved is not None:
+            os.environ[THREADS_ENV] = saved
+    return {"threads": threads, "draws": n_draws, "grid": int(grid.size),
+            "serial_s": round(min(times["serial"]), 2),
+            "threads_s": round(min(times["threads"]), 2),
+            "ratio_serial_over_threads": _ratio(min(times["serial"]), min(times["threads"])),
+            "bit_identical": bool(np.array_equal(results["serial"], results["threads"]))}
+
+
 def gains(scenario, obs, draws: int, seeds: list[int]) -> dict:
     """Each route's before/after, measured in this process (ratios, not absolute targets: the
     machine is shared), at 4 x draws + draws tuning:
@@ -270,8 +304,10 @@ def gains(scenario, obs, draws: int, seeds: list[int]) -> dict:
       per second, and whether each passes the gate;
     - backend: the new geometry on C (before) and NUMBA with fastmath off (after), first seed
       (a short NUMBA fit first warms numba's cache, as every run after the first finds it);
-    - both: the old geometry on C against the new one on NUMBA.
+    - both: the old geometry on C against the new one on NUMBA;
+    - summary threads: the per-anchor CDFs serial against threaded (summary_threads_gain).
     Sampling wall is pm.sample's (compile, step assignment and tuning included)."""
+    summary_threads = summary_threads_gain(scenario)
     fits = {}
     gradient = logp_grad_by_backend(scenario, obs) | leapfrog_step_by_backend(scenario, obs)
     for seed in seeds:
@@ -312,6 +348,7 @@ def gains(scenario, obs, draws: int, seeds: list[int]) -> dict:
                "sampling_wall_ratio": _ratio(c_old["sampling_wall_s"], numba["sampling_wall_s"]),
                "ess_tail_per_s_ratio": _ratio(numba["ess_tail_min_per_s"],
                                               c_old["ess_tail_min_per_s"])},
+           "summary_threads": summary_threads,
            "fits": fits}
     return out
 
