@@ -427,12 +427,19 @@ def compare(run_dirs: list[Path | str], out_path: Path | str,
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     _atomic_figure(out_path, cdf_overlay_figure, [{"title": "", "curves": curves}], None,
-                   min(cutoffs), max(horizons), title="Arrival year: finished runs compared "
-                   "(dashed: prior only, not conditioned on 'no AGI yet')",
+                   min(cutoffs), max(horizons), title=compare_title(curves),
                    caption="oomcast compare · " + " | ".join(captions))
     table_paths = write_compare_tables(rows, out_path.with_suffix(".csv"),
                                        out_path.with_suffix(".md"))
     return CompareResult(out_path, summaries, table_paths)
+
+
+def compare_title(curves: list[dict]) -> str:
+    """The overlay's title; it explains dashed curves only when one is drawn."""
+    title = "Arrival year: finished runs compared"
+    if any(c.get("dashed") for c in curves):
+        title += " (dashed: prior only, not conditioned on 'no AGI yet')"
+    return title
 
 
 def _unique(name: str, taken: dict) -> str:

@@ -425,3 +425,12 @@ def test_inline_executor_reports_failures_and_goes_on(tmp_path):
     assert [o.ok for o in out] == [True, False, True]
     assert out[1].error == "ValueError: bad task" and "Traceback" in out[1].traceback
     assert [o.value for o in out] == [0, None, -2]
+
+
+def test_compare_title_explains_dashes_only_when_a_prior_only_run_is_drawn():
+    from model.study_workflow import compare_title
+
+    posterior = {"label": "default: median 2031.7"}
+    prior_only = {"label": "cotra-2020 (prior only)", "dashed": True}
+    assert "dashed" not in compare_title([posterior, posterior])
+    assert "dashed: prior only" in compare_title([posterior, prior_only])
