@@ -31,6 +31,13 @@ from model.simulate import draw_parameters, simulate_no_agi_by_cutoff, simulate_
 TAIL_MASS = 0.99
 
 
+def level_mean(y: np.ndarray) -> float:
+    """The mean of a stream's values; NaN (the check is skipped) for a stream with no rows, such
+    as one the scenario does not fit, without NumPy's empty-slice warning."""
+    y = np.asarray(y, float)
+    return float(y.mean()) if y.size else float("nan")
+
+
 def ols_slope(x: np.ndarray, y: np.ndarray) -> float:
     x = np.asarray(x, float)
     y = np.asarray(y, float)
@@ -57,24 +64,24 @@ STATISTICS = {
         "frontier compute trend", "OOM/yr",
         lambda o: ols_slope(o.frontier_year, o.frontier_log10_flop)),
     ("frontier_compute", "mean"): (
-        "frontier compute level", "log10 FLOP", lambda o: float(np.mean(o.frontier_log10_flop))),
+        "frontier compute level", "log10 FLOP", lambda o: level_mean(o.frontier_log10_flop)),
     ("hardware", "slope"): (
         "GPU price-performance trend", "OOM/yr",
         lambda o: ols_slope(o.gpu_year, o.gpu_log10_flop_per_s_per_usd)),
     ("hardware", "mean"): (
         "GPU price-performance level", "log10 FLOP/s/USD",
-        lambda o: float(np.mean(o.gpu_log10_flop_per_s_per_usd))),
+        lambda o: level_mean(o.gpu_log10_flop_per_s_per_usd)),
     ("accelerators", "slope"): (
         "accelerator price-performance trend (tensor FP16)", "OOM/yr",
         lambda o: ols_slope(o.accelerator_year, o.accelerator_log10_flop_per_s_per_usd)),
     ("accelerators", "mean"): (
         "accelerator price-performance level (tensor FP16)", "log10 FLOP/s/USD",
-        lambda o: float(np.mean(o.accelerator_log10_flop_per_s_per_usd))),
+        lambda o: level_mean(o.accelerator_log10_flop_per_s_per_usd)),
     ("training_cost", "slope"): (
         "training cost trend", "OOM/yr",
         lambda o: ols_slope(o.cost_year, o.training_log10_cost_usd)),
     ("training_cost", "mean"): (
-        "training cost level", "log10 USD", lambda o: float(np.mean(o.training_log10_cost_usd))),
+        "training cost level", "log10 USD", lambda o: level_mean(o.training_log10_cost_usd)),
     ("efficiency", "slope"): (
         "compute to fixed performance, within series", "OOM/yr",
         lambda o: within_series_slope(o.efficiency_year, o.efficiency_log10_flop,

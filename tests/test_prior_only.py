@@ -170,6 +170,20 @@ def test_prior_predictive_passes_the_default_and_flags_a_conflict(observations):
     assert any("accelerator price-performance trend" in w and "above" in w for w in pp.warnings)
 
 
+def test_a_stream_the_scenario_does_not_fit_is_skipped_without_numpy_warnings(observations):
+    """The default does not fit the FP32 GPU file, so its rows are empty: the GPU checks are
+    skipped, and no "Mean of empty slice" RuntimeWarning reaches a user's terminal."""
+    import warnings
+
+    assert observations.gpu_log10_flop_per_s_per_usd.size == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pp = prior_predictive(load_scenario("default"), observations,
+                              np.random.default_rng(1), n_draws=20)
+    assert "hardware" not in {c.stream for c in pp.checks}
+    assert "accelerators" in {c.stream for c in pp.checks}
+
+
 def test_prior_predictive_covers_the_capability_streams(observations):
     """A prior saying horizons hardly grow with compute (b_h ~ 0) conflicts with METR's data."""
     s = load_scenario("default")
