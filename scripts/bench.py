@@ -3,8 +3,12 @@
     python scripts/bench.py [--quick] [--samplers nutpie[,pymc-numba,numpyro]] [--compare-draws 200]
                             [--baseline-draws 100] [--out bench.json]
     python scripts/bench.py --gains [--gains-seeds 1,2] [--gains-draws 500] [--out gains.json]
+    python scripts/bench.py --targets [--out targets.json]
 
 `--gains` measures only each performance route's before/after ratio in one process (gains()).
+`--targets` measures only the issue's end-to-end targets (end_to_end_targets(): a cold then a warm
+`oomcast run` of the default, their summary.json compared byte for byte, peak memory, diagnostics);
+the machine's load average is recorded, since the targets are for an idle 2-core machine.
 
 Every figure is measured in this run, on this machine; ratios compare against a baseline measured
 in the same process where one exists:
@@ -484,6 +488,80 @@ def end_to_end(seed: int) -> dict:
     return out
 
 
+RUN_WRAPPER = """
+import json, os, resource, runpy, sys
+sys.argv = ["oomcast"] + sys.argv[1:]
+try:
+    runpy.run_module("model.cli", run_name="__main__")
+finally:
+    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    with open(os.environ["OOMCAST_BENCH_PEAK"], "w") as fh:
+        json.dump({"peak_rss_mb": round(peak_kb / 1024, 1)}, fh)
+"""
+
+#: Issue "Performance", deliverable 1: the end-to-end targets `--targets` checks.
+TARGETS = {"warm_wall_s": 20.0, "cold_wall_s": 45.0, "peak_rss_mb": 1024.0, "ess_min": 400,
+           "rhat_max": 1.01}
+
+
+def _one_run(run_dir: Path, seed: int, env: dict) -> dict:
+    """`oomcast run` (defaults) in a fresh process through RUN_WRAPPER: wall seconds, exit
+    status, the largest resident set of the run or any sampler process, its phase timings
+    (posterior.nc attr oomcast_phase_wall_s) and its diagnostics (summary.json)."""
+    peak_file = run_dir.parent / f"{run_dir.name}.peak.json"
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", RUN_WRAPPER, "run", "--out", str(run_dir),
+                           "--seed", str(seed), "--draft"], cwd=ROOT, capture_output=True,
+                          text=True, env=env | {"OOMCAST_BENCH_PEAK": str(peak_file)})
+    out = {"wall_s": round(time.perf_counter() - start, 1), "exit_status": proc.returncode}
+    if peak_file.is_file():
+        out |= json.loads(peak_file.read_text())
+    if proc.returncode != 0:
+        return out | {"stderr_tail": proc.stderr[-2000:]}
+    import arviz as az
+
+    from model.phases import PHASE_ATTR
+
+    attrs = az.from_netcdf(str(run_dir / "posterior.nc")).posterior.attrs
+    out["phases_s"] = json.loads(attrs[PHASE_ATTR])
+    summary = json.loads((run_dir / "summary.json").read_text())
+    d = summary["diagnostics"]
+    out["diagnostics"] = {"divergences": d["divergences"], "rhat_max": round(d["rhat_max"], 4),
+                          "ess_bulk_min": round(d["ess_bulk_min"], 1),
+                          "ess_tail_min": round(d["ess_tail_min"], 1),
+                          "arrival_year_ess_bulk": summary["arrival_year"]["ess_bulk"]}
+    return out
+
+
+def end_to_end_targets(seed: int) -> dict:
+    """The issue's end-to-end targets, measured: `oomcast run` with empty PyTensor and numba
+    caches (cold, a fresh machine), then again on the caches it left (warm); whether the two
+    summary.json files are byte-identical; the peak memory of either; the diagnostics."""
+    with tempfile.TemporaryDirectory(prefix="oomcast-bench-targets-") as tmp:
+        tmp = Path(tmp)
+        env = os.environ | {"PYTENSOR_FLAGS": f"base_compiledir={tmp / 'pytensor'}",
+                            "NUMBA_CACHE_DIR": str(tmp / "numba")}
+        cold = _one_run(tmp / "cold", seed, env)
+        warm = _one_run(tmp / "warm", seed, env)
+        identical = all(r["exit_status"] == 0 for r in (cold, warm)) and (
+            (tmp / "cold" / "summary.json").read_bytes()
+            == (tmp / "warm" / "summary.json").read_bytes())
+    diag = warm.get("diagnostics", {})
+    peak = max(cold.get("peak_rss_mb", float("inf")), warm.get("peak_rss_mb", float("inf")))
+    met = {
+        "warm_wall_s": warm["wall_s"] <= TARGETS["warm_wall_s"],
+        "cold_wall_s": cold["wall_s"] <= TARGETS["cold_wall_s"],
+        "peak_rss_mb": peak < TARGETS["peak_rss_mb"],
+        "diagnostics": bool(diag) and diag["divergences"] == 0
+        and diag["rhat_max"] <= TARGETS["rhat_max"]
+        and min(diag["ess_bulk_min"], diag["ess_tail_min"],
+                diag["arrival_year_ess_bulk"]) >= TARGETS["ess_min"],
+        "summary_json_identical_cold_warm": identical}
+    return {"cold": cold, "warm": warm, "summary_json_identical_cold_warm": identical,
+            "targets": TARGETS, "met": met}
+
+
 def _section(report: dict, name: str, fn, *args):
     """report[name] = fn(*args), or the error: one failing measurement never loses the rest.
     Progress goes to stderr (the JSON alone to stdout)."""
@@ -522,19 +600,25 @@ def main(argv=None) -> int:
                     help="draws (= tuning steps) per chain for --gains (default 500)")
     ap.add_argument("--gains-seeds", default="1,2",
                     help="comma-separated seeds for --gains' geometry fits (default 1,2)")
+    ap.add_argument("--targets", action="store_true",
+                    help="only the issue's end-to-end targets: a cold then a warm `oomcast run`")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
     import logging
 
     for name in ("pymc", "pymc.stats.convergence", "numba", "jax"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    if args.gains:
-        scenario, obs = _observations()
+    if args.gains or args.targets:
         start = time.perf_counter()
-        report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-                  "gains": gains(scenario, obs, args.gains_draws,
-                                 [int(x) for x in args.gains_seeds.split(",")]),
-                  "bench_wall_s": round(time.perf_counter() - start, 1)}
+        report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                              "load_average_1min_at_start": round(os.getloadavg()[0], 2)}}
+        if args.targets:
+            report["targets"] = end_to_end_targets(20231)
+        else:
+            scenario, obs = _observations()
+            report["gains"] = gains(scenario, obs, args.gains_draws,
+                                    [int(x) for x in args.gains_seeds.split(",")])
+        report["bench_wall_s"] = round(time.perf_counter() - start, 1)
         text = json.dumps(report, indent=2)
         print(text)
         if args.out:
