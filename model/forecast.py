@@ -60,7 +60,8 @@ def flatten_draws(dataset, name: str) -> np.ndarray:
     """A (chain, draw, ...) variable as a (sample, ...) array, chains one after another."""
     v = dataset[name]
     extra = [d for d in v.dims if d not in ("chain", "draw")]
-    return v.stack(sample=("chain", "draw")).transpose("sample", *extra).to_numpy()
+    values = v.transpose("chain", "draw", *extra).to_numpy()
+    return values.reshape(-1, *values.shape[2:])  # C order: chain-major, as xarray's stack
 
 
 def trajectory_parameters(posterior, scenario: Scenario) -> dict[str, np.ndarray]:

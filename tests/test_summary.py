@@ -108,3 +108,17 @@ def test_limits_summary_counts_which_limit_binds_and_when():
     assert out["physical_compute_log10_flop"]["2030"]["q05"] == pytest.approx(29.675)
     assert out["physical_compute_log10_flop"]["2030"]["q95"] == pytest.approx(27 + 0.65 * 4.5)
     assert "power" in format_limits_table(out) and "60.0%" in format_limits_table(out)
+
+
+def test_flatten_draws_puts_chains_one_after_another_whatever_the_dim_order():
+    import xarray as xr
+
+    from model.forecast import flatten_draws
+
+    values = np.arange(2 * 3 * 4, dtype=float).reshape(2, 3, 4)  # (chain, draw, domain)
+    ds = xr.Dataset({"a": (("chain", "draw", "domain"), values),
+                     "b": (("domain", "chain", "draw"), values.transpose(2, 0, 1))})
+    for name in ("a", "b"):
+        flat = flatten_draws(ds, name)
+        assert flat.shape == (6, 4)
+        assert np.array_equal(flat[3], values[1, 0])  # sample 3 = chain 1, draw 0
