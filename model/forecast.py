@@ -197,6 +197,8 @@ def forecast_draws(params: dict, scenario: Scenario, cutoff_year: float,
     out = {name: np.asarray(full[name], dtype=float)
            for name in scenario.projection_only()}
     out["requirement_log10_flop"] = r
+    if not conditioned:  # the anchor each prior draw's R came from (anchor_labels order; -1 none)
+        out["requirement_anchor"] = anchor
     out["arrival_year"] = t
     out["spending_headroom_oom"] = inputs.spending_headroom_oom
     return out

@@ -359,6 +359,44 @@ def summarize_by_anchor(cdf_by_anchor, grid_years, responsibilities, labels, pri
     }
 
 
+def summarize_prior_by_anchor(arrival_years, anchor_index, labels, prior_weights,
+                              no_path_weight: float) -> dict:
+    """Each anchor's contribution to P(T <= y) in a prior-only run, counted over its independent
+    draws (model/forecast.py `forecast_draws`, conditioned=False, which records the anchor each
+    draw's R came from: 0..K-1 in `labels` order, -1 "no path"):
+
+        P(T <= y, anchor k) = mean_i 1[t_i <= y, a_i = k],  share_k = mean_i 1[a_i = k],
+
+    MCSE sqrt(p (1 - p) / n) (independent draws). Summed over anchors the first is the prior-only
+    headline's P(T <= y) exactly; the shares sum to 1 - share of "no path" (which includes the
+    capability anchor's draws below its floor). Same layout as `summarize_by_anchor`, with
+    `share_of_draws` where a fitted run has `posterior_responsibility`."""
+    t = np.asarray(arrival_years, dtype=float).ravel()
+    a = np.asarray(anchor_index).ravel()
+    n = t.size
+
+    def entry(hits: np.ndarray) -> dict:
+        p = float(np.mean(hits))
+        return {"p": round(p, 5), "mcse": round(float(np.sqrt(p * (1 - p) / n)), 5)}
+
+    anchors = {}
+    for k, name in enumerate(labels):
+        mine = a == k
+        weight = prior_weights[k]
+        anchors[name] = {"order": k, "prior_weight": None if np.isnan(weight) else weight,
+                         "share_of_draws": entry(mine),
+                         "p_by_year": {str(y): entry(mine & (t <= y)) for y in REPORT_YEARS}}
+    return {"estimator": "independent prior draws counted: P(T <= y, anchor) = share of draws "
+                         "from the anchor arriving by y",
+            "anchors": anchors,
+            "no_path": {"prior_weight": no_path_weight, "share_of_draws": entry(a < 0)}}
+
+
+def _share(entry: dict) -> dict:
+    """An anchor's weight after the data (a fitted run) or among the draws (prior only)."""
+    return entry.get("posterior_responsibility") or entry["share_of_draws"]
+
+
 #: Report years shown in the CLI's per-anchor table (summary.json has them all).
 ANCHOR_TABLE_YEARS = ("2027", "2030", "2035", "2050", "2100")
 
@@ -367,19 +405,22 @@ def format_anchor_table(by_anchor: dict) -> str:
     """A compact plain-text table of `summarize_by_anchor`: percentage points of P(by year)
     each anchor contributes, its posterior responsibility and prior weight."""
     head = "".join(f" {'by ' + y:>7}" for y in ANCHOR_TABLE_YEARS)
-    lines = ["Requirement anchors: contribution to P(by year) in pp; P(anchor | not yet, data) "
-             "vs prior weight (MCSEs in summary.json requirement_by_anchor)",
-             f"  {'anchor':<28}{head}   posterior  prior"]
+    prior_only = "share_of_draws" in by_anchor["no_path"]
+    lines = [("Requirement anchors (prior only): contribution to P(by year) in pp; share of the "
+              "draws vs prior weight" if prior_only else
+              "Requirement anchors: contribution to P(by year) in pp; P(anchor | not yet, data) "
+              "vs prior weight") + " (MCSEs in summary.json requirement_by_anchor)",
+             f"  {'anchor':<28}{head}   {'draws' if prior_only else 'posterior':>9}  prior"]
     rows = sorted(by_anchor["anchors"].items(), key=lambda kv: kv[1]["order"])
     for name, e in rows:
         prior = e["prior_weight"]
         lines.append(f"  {name:<28}" + "".join(
             f" {e['p_by_year'][y]['p'] * 100:7.1f}" for y in ANCHOR_TABLE_YEARS)
-            + f"   {e['posterior_responsibility']['p'] * 100:8.1f}%"
+            + f"   {_share(e)['p'] * 100:8.1f}%"
             + ("    n/a" if prior is None else f" {prior * 100:5.1f}%"))
     npath = by_anchor["no_path"]
     lines.append(f"  {'no path (never arrives)':<28}" + " " * (8 * len(ANCHOR_TABLE_YEARS))
-                 + f"   {npath['posterior_responsibility']['p'] * 100:8.1f}%"
+                 + f"   {_share(npath)['p'] * 100:8.1f}%"
                  + f" {npath['prior_weight'] * 100:5.1f}%")
     total = {y: sum(e["p_by_year"][y]["p"] for _, e in rows) for y in ANCHOR_TABLE_YEARS}
     lines.append(f"  {'sum = headline P(by year)':<28}"

@@ -44,6 +44,7 @@ from model.output_dir import (  # noqa: F401 - RunExistsError, staged_dir re-exp
 from model.phases import PHASE_ATTR, PhaseTimes
 from model.projection import effective_compute_path
 from model.report.figures import arrival_figure, trajectory_figure
+from model.requirement import anchor_labels, prior_weights
 from model.requirement_update import requirement_update, update_document
 from model.run_integrity import PRIOR_ONLY_FILES, RUN_FILES
 from model.scenario import CONFIDENCE_LABELS, Scenario, load_scenario
@@ -55,6 +56,7 @@ from model.summary import (
     summarize_arrival,
     summarize_limits,
     summarize_posterior_by_anchor,
+    summarize_prior_by_anchor,
 )
 
 
@@ -381,6 +383,11 @@ def _prior_idata(params: dict, draws: dict, scenario: Scenario, attrs: dict):
     idata.prior["arrival_year"].attrs["units"] = "decimal year; +inf = after the horizon"
     idata.prior["requirement_log10_flop"].attrs["units"] = (
         f"log10 FLOP at {scenario.reference_year:g} algorithms; +inf = no path")
+    if "requirement_anchor" in idata.prior:
+        idata.prior["requirement_anchor"].attrs["units"] = (
+            "index of the anchor R was drawn from, in the order of the anchors attr; -1 = no path")
+        idata.prior["requirement_anchor"].attrs["anchors"] = json.dumps(
+            anchor_labels(scenario.requirement))
     attach_attrs(idata, attrs)
     return idata
 
@@ -461,6 +468,9 @@ def _execute_prior_only(scenario_path, out_dir, seed: int, n_draws: int, as_of, 
     growth["algorithmic_growth_oom_per_year"] = {
         d: _interval(g_alg[:, i]) for i, d in enumerate(DOMAINS)}
     r = draws["requirement_log10_flop"]
+    by_anchor = summarize_prior_by_anchor(
+        draws["arrival_year"], draws["requirement_anchor"], anchor_labels(scenario.requirement),
+        list(prior_weights(scenario.requirement)[:-1]), scenario.requirement.no_path_weight)
     inputs = projection_inputs({**params, **draws}, scenario, cutoff)
     limits, start_years = limits_of_draws(inputs, scenario, cutoff)
     document = {
@@ -468,6 +478,7 @@ def _execute_prior_only(scenario_path, out_dir, seed: int, n_draws: int, as_of, 
         "mode": "prior_only",
         "arrival_year": summary,
         "limits": limits,
+        "requirement_by_anchor": by_anchor,
         "growth_rates": growth,
         "requirement_log10_flop": {**_interval(r[np.isfinite(r)]),
                                    "p_no_path": round(float(np.mean(~np.isfinite(r))), 5)},
@@ -498,7 +509,8 @@ def _execute_prior_only(scenario_path, out_dir, seed: int, n_draws: int, as_of, 
                                 f"(data to {data_cutoff:.2f})", caption,
                                 tmp / "prior_predictive.png")
     return PriorOnlyResult(out_dir, summary,
-                           format_table(summary) + "\n" + format_limits_table(limits),
+                           format_table(summary) + "\n" + format_anchor_table(by_anchor)
+                           + "\n" + format_limits_table(limits),
                            pp.warnings, seconds, cutoff, cutoff_source)
 
 

@@ -111,6 +111,34 @@ def test_cli_prior_only_writes_a_complete_run(cli_run):
     assert "prior only (no data conditioning), start 2025.00" in result.stdout
 
 
+def test_prior_only_run_splits_its_headline_by_anchor(cli_run):
+    """Counted over the draws: the anchors' rows add up to the headline exactly, each anchor's
+    share of the draws is its prior weight within Monte Carlo error, and the draws keep the
+    anchor index with the labels it refers to."""
+    import arviz as az
+
+    out, result = cli_run
+    summary = json.loads((out / "summary.json").read_text())
+    by_anchor = summary["requirement_by_anchor"]
+    anchors = by_anchor["anchors"]
+    order = sorted(anchors, key=lambda name: anchors[name]["order"])  # summary.json sorts keys
+    assert order == ["lifetime", "short_horizon", "genome", "medium_horizon", "long_horizon",
+                     "evolution"]
+    for year in map(str, REPORT_YEARS):
+        total = sum(e["p_by_year"][year]["p"] for e in anchors.values())
+        assert total == pytest.approx(summary["arrival_year"]["p_by_year"][year]["p"],
+                                      abs=len(anchors) * 5e-6)
+    for e in [*anchors.values(), by_anchor["no_path"]]:
+        share = e["share_of_draws"]
+        assert abs(share["p"] - e["prior_weight"]) < 4 * share["mcse"] + 1e-9
+    prior = az.from_netcdf(str(out / "prior_draws.nc")).prior
+    index = prior["requirement_anchor"].to_numpy().ravel()
+    assert json.loads(prior["requirement_anchor"].attrs["anchors"]) == order
+    assert np.array_equal(index < 0, ~np.isfinite(prior["requirement_log10_flop"].to_numpy()
+                                                   .ravel()))
+    assert "Requirement anchors (prior only)" in result.stdout
+
+
 def test_prior_only_run_is_reproducible_and_refuses_to_overwrite(cli_run, tmp_path):
     out, _ = cli_run
     first = execute_prior_only("cotra-2020", tmp_path / "a", seed=4, n_draws=500)
