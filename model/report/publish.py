@@ -16,6 +16,7 @@ import json
 import os
 import shlex
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -477,6 +478,18 @@ def _requirement_figures(report: Report, idata, scenario, both) -> list[Figure]:
     return out
 
 
+def _add_prior(run_dir: Path, idata) -> None:
+    """The prior group the prior-against-posterior figures draw (model/run_groups.py: computed
+    on first use, kept in derived.nc). When it cannot be had (the scenario file or the data
+    changed since the run), the report is made without prior lines and a warning says why."""
+    from model.run_groups import RunGroupsError, ensure_groups
+
+    try:
+        ensure_groups(run_dir, ("prior",), idata)
+    except RunGroupsError as exc:
+        print(f"oomcast: warning: {exc}; the figures show no prior", file=sys.stderr)
+
+
 #: The rank plot's name for the arrival year, ranked with ties (after the horizon) at random.
 RANK_ARRIVAL_NAME = "arrival_year (ties at random)"
 
@@ -499,6 +512,7 @@ def assemble(run_dir: Path, draft: bool = False) -> tuple[Report, object]:
         raise PublishError(f"{nc}: not an oomcast run (lacks {lacks})")
     horizon = float(attrs["oomcast_horizon_year"])
     scenario, problem = _scenario(attrs)
+    _add_prior(run_dir, idata)
     sensitivity, sens_problem, sens_figure = _sensitivity(run_dir, attrs)
     summary, anchors = _run_summary(idata, scenario if problem is None else None, attrs)
     headline = headline_numbers(idata.posterior["arrival_year"].to_numpy(), horizon, summary)
