@@ -10,7 +10,8 @@ A run is accepted only if
     3. no arrival-year draw is NaN or -inf (+inf means "after the horizon" and is valid).
 Files studies add later (derived.nc, ppc.json, sensitivity.png, report/) are not covered: the
 hashes cover the files that define the run. derived.nc records the posterior.nc hash it was
-computed from and is checked against it by model/run_groups.py. Each refusal is a RunIntegrityError naming the file and reason.
+computed from and is checked against it by model/run_groups.py. Each refusal is a
+RunIntegrityError naming the file and reason.
 """
 
 from __future__ import annotations
