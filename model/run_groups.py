@@ -42,11 +42,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import sys
 import uuid
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -227,13 +229,26 @@ def compute_groups(run_dir: Path, idata, groups, scenario=None, data_dir=None,
         if "prior" in groups:
             seed = prior_predictive_seed(attrs["oomcast_seed"])
             draws = _prior_draws(attrs)
-            with _phase(phases, "prior_predictive"):
+            with _phase(phases, "prior_predictive"), _quiet_pymc():
                 prior = pm.sample_prior_predictive(draws=draws, random_seed=seed)
             for name in ("prior", "prior_predictive"):
                 out[name] = prior[name]
                 out[name].attrs["oomcast_prior_predictive_seed"] = seed
                 out[name].attrs["oomcast_prior_draws"] = draws
     return out
+
+
+@contextmanager
+def _quiet_pymc():
+    """PyMC logs the list of sampled variables ("Sampling: [...]") on stderr: a command's
+    stderr is kept to its own one-line messages."""
+    logger = logging.getLogger("pymc")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _phase(phases, name: str):

@@ -243,9 +243,10 @@ def test_ppc_after_sensitivity_reuses_the_groups_and_publish_adds_the_prior(run,
     assert [set(c) for c in computed] == [set(LOG_GROUPS)]
     assert main(["ppc", str(run)]) == 0
     assert len(computed) == 1  # log_likelihood came from derived.nc
-    assert main(["publish", str(run), "--out", str(tmp_path / "report"), "--draft"]) == 0
+    assert main(["publish", str(run), "--out", str(tmp_path / "report"), "--draft",
+                 "--format", "md"]) == 0
     assert [set(c) for c in computed] == [set(LOG_GROUPS), {"prior", "prior_predictive"}]
     stored = read_derived(run, sha256_file(run / "posterior.nc"))
     assert set(stored) == {"log_likelihood", "log_prior", "prior", "prior_predictive"}
     assert verify_hashes(run, RUN_FILES) is None
-    assert (tmp_path / "report" / "prior_posterior.png").is_file()
+    assert (tmp_path / "report" / "figures" / "prior_posterior.png").is_file()

@@ -512,7 +512,6 @@ def assemble(run_dir: Path, draft: bool = False) -> tuple[Report, object]:
         raise PublishError(f"{nc}: not an oomcast run (lacks {lacks})")
     horizon = float(attrs["oomcast_horizon_year"])
     scenario, problem = _scenario(attrs)
-    _add_prior(run_dir, idata)
     sensitivity, sens_problem, sens_figure = _sensitivity(run_dir, attrs)
     summary, anchors = _run_summary(idata, scenario if problem is None else None, attrs)
     headline = headline_numbers(idata.posterior["arrival_year"].to_numpy(), horizon, summary)
@@ -520,6 +519,7 @@ def assemble(run_dir: Path, draft: bool = False) -> tuple[Report, object]:
     failures = gate_failures(diag, headline, attrs)
     if failures and not draft:
         raise GateRefused(failures)
+    _add_prior(run_dir, idata)  # only for a report that will be written
     is_draft = bool(failures)
     report = Report(
         run_name=str(attrs.get("oomcast_scenario", run_dir.name)), headline=headline,
