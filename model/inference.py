@@ -2,8 +2,9 @@
 
 `fit` samples the fitted parameters with NUTS (PyMC's sampler or nutpie), then per posterior draw
 adds the projection-only parameters, the requirement R and the arrival year T
-(model/forecast.py), and the groups a later study needs: prior (with prior predictive),
-log_likelihood and log_prior. Every attr is a string or a number (netCDF cannot store None).
+(model/forecast.py). The groups only some later commands need (log_likelihood, log_prior, prior
+and prior predictive) are not computed here: model/run_groups.py computes them on first use.
+Every attr is a string or a number (netCDF cannot store None).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class SamplerSettings:
     sampler: str = "pymc"
     target_accept: float = 0.98
     cores: int | None = None
+    # draws of the prior predictive, computed when a command first needs it (run_groups.py)
     prior_draws: int = 1000
     # PyTensor backend of PyMC's sampler: "NUMBA" (default; fastmath off, see sample_model) or
     # "C"; the environment variable COMPILE_MODE_ENV overrides the default (see README,
@@ -165,8 +167,8 @@ def _pymc_sample(kwargs: dict, compile_mode: str):
 
 
 def sample_model(model, settings: SamplerSettings, phases: PhaseTimes | None = None):
-    """pm.sample (phase "sample"), then the log-likelihood and log-prior groups and the prior
-    predictive (their own phases, timed into `phases` when given)."""
+    """pm.sample (phase "sample", timed into `phases` when given). The log-likelihood,
+    log-prior and prior-predictive groups are deferred (model/run_groups.py)."""
     import pymc as pm
 
     from model.interrupts import check_complete
@@ -195,13 +197,6 @@ def sample_model(model, settings: SamplerSettings, phases: PhaseTimes | None = N
         # wall time of pm.sample: compile (nutpie's included), tuning and draws
         idata.posterior.attrs["oomcast_sample_wall_s"] = round(time.perf_counter() - start, 3)
         idata.posterior.attrs["oomcast_compile_mode_used"] = backend
-        with phases.phase("log_likelihood_and_prior"):
-            pm.compute_log_likelihood(idata, progressbar=False)
-            pm.compute_log_prior(idata, progressbar=False)
-        with phases.phase("prior_predictive"):
-            prior = pm.sample_prior_predictive(draws=settings.prior_draws,
-                                               random_seed=settings.seed + 1)
-    idata.extend(prior)
     return idata
 
 

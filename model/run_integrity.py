@@ -8,8 +8,10 @@ A run is accepted only if
        (REQUIRED_GROUPS, REQUIRED_VARIABLES) and its provenance attrs are finite numbers where
        numbers are expected (NUMERIC_ATTRS);
     3. no arrival-year draw is NaN or -inf (+inf means "after the horizon" and is valid).
-Files studies add later (ppc.json, sensitivity.png, report/) are not covered: the hashes cover
-the files that define the run. Each refusal is a RunIntegrityError naming the file and reason.
+Files studies add later (derived.nc, ppc.json, sensitivity.png, report/) are not covered: the
+hashes cover the files that define the run. derived.nc records the posterior.nc hash it was
+computed from and is checked against it by model/run_groups.py. Each refusal is a
+RunIntegrityError naming the file and reason.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ RUN_KIND = "run"
 RUN_FILES = ("posterior.nc", "summary.json")
 #: The same for a `--prior-only` run (checked by `oomcast compare`).
 PRIOR_ONLY_FILES = ("prior_draws.nc", "summary.json")
-REQUIRED_GROUPS = ("posterior", "log_prior", "log_likelihood", "sample_stats")
+#: log_prior and log_likelihood are not required: they are computed when a command needs them
+#: (model/run_groups.py, derived.nc), and old runs still carry them in posterior.nc
+REQUIRED_GROUPS = ("posterior", "sample_stats")
 REQUIRED_VARIABLES = ("arrival_year", "requirement_log10_flop")
 NUMERIC_ATTRS = ("oomcast_cutoff_year", "oomcast_reference_year", "oomcast_horizon_year",
                  "oomcast_seed")

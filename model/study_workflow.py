@@ -76,11 +76,12 @@ def _median(summary: dict) -> float | None:
     return None if summary["median"]["after_horizon"] else summary["median"]["value"]
 
 
-def _load(run_dir) -> LoadedRun:
+def _load(run_dir, groups: tuple[str, ...] = ()) -> LoadedRun:
+    """The run with the deferred `groups` it needs (model/run_groups.py)."""
     from model.studies.rundir import RunDirError
 
     try:
-        return load_run(run_dir)
+        return load_run(run_dir, groups=groups)
     except RunDirError as exc:
         raise StudyError(str(exc)) from None
 
@@ -102,7 +103,7 @@ COMPONENT_LABELS = {"prior": "prior (all fitted)", "likelihood": "likelihood (al
 
 
 def sensitivity(run_dir: Path | str) -> SensitivityResult:
-    run = _load(run_dir)
+    run = _load(run_dir, groups=("log_prior", "log_likelihood"))
     inputs = sens.run_inputs(run)
     results = sens.power_scaling(inputs)
     grid, cdf = run.arrival_cdf()

@@ -1,9 +1,11 @@
 """`oomcast run` end to end: load, fit, check, summarise, draw, and write the run atomically.
 
 A run directory holds
-    posterior.nc     InferenceData (posterior, prior, log_likelihood, log_prior, observed and
-                     constant data) whose attrs carry the provenance (scenario and data hashes,
-                     seed, sampler settings, versions, git commit, command)
+    posterior.nc     InferenceData (posterior, sample_stats, observed and constant data) whose
+                     attrs carry the provenance (scenario and data hashes, seed, sampler
+                     settings, versions, git commit, command) and the wall time per phase
+    derived.nc       written later, by the first command that needs them: log_likelihood,
+                     log_prior, prior and prior_predictive (model/run_groups.py); not hashed
     summary.json     headline numbers with MCSEs, diagnostics and the same provenance
     arrival.png      arrival-year CDF and density
     trajectory.png   effective-compute fan chart with history and the requirement band

@@ -2,7 +2,8 @@
 
     python scripts/bench.py [--quick] [--samplers nutpie[,pymc-numba,numpyro]] [--compare-draws 200]
                             [--baseline-draws 100] [--out bench.json]
-    python scripts/bench.py --gains [--gains-seeds 1,2] [--gains-draws 500] [--out gains.json]
+    python scripts/bench.py --gains [--gains-seeds 1,2] [--gains-draws 500] [--deferred-only]
+                            [--out gains.json]
     python scripts/bench.py --targets [--out targets.json]
 
 `--gains` measures only each performance route's before/after ratio in one process (gains()).
@@ -309,6 +310,7 @@ def gains(scenario, obs, draws: int, seeds: list[int]) -> dict:
     - backend: the new geometry on C (before) and NUMBA with fastmath off (after), first seed
       (a short NUMBA fit first warms numba's cache, as every run after the first finds it);
     - both: the old geometry on C against the new one on NUMBA;
+    - deferred groups: deferred_groups(draws, first seed);
     - summary threads: the per-anchor CDFs serial against threaded (summary_threads_gain).
     Sampling wall is pm.sample's (compile, step assignment and tuning included)."""
     summary_threads = summary_threads_gain(scenario)
@@ -352,9 +354,46 @@ def gains(scenario, obs, draws: int, seeds: list[int]) -> dict:
                "sampling_wall_ratio": _ratio(c_old["sampling_wall_s"], numba["sampling_wall_s"]),
                "ess_tail_per_s_ratio": _ratio(numba["ess_tail_min_per_s"],
                                               c_old["ess_tail_min_per_s"])},
+           "deferred_groups": deferred_groups(draws, seeds[0]),
            "summary_threads": summary_threads,
            "fits": fits}
     return out
+
+
+def deferred_groups(draws: int, seed: int) -> dict:
+    """The deferred groups (model/run_groups.py), in this process: `oomcast run` of the default
+    scenario (execute_run, 4 x draws + draws tuning), which no longer computes them, then the
+    first command that needs them all (ensure_groups: the run's model rebuilt, log-likelihood,
+    log-prior and prior predictive computed, derived.nc written) and a second one (read back).
+    "before" is the run plus the two computations as the run used to make them (the same PyMC
+    calls; the rebuild and the write are the deferral's own cost and are reported apart)."""
+    from model.inference import SamplerSettings
+    from model.phases import PhaseTimes
+    from model.run_groups import DEFERRED_GROUPS, ensure_groups
+    from model.workflow import execute_run
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run_dir = Path(tmp) / "run"
+        start = time.perf_counter()
+        result = execute_run("default", run_dir, SamplerSettings(draws=draws, tune=draws,
+                                                                 seed=seed), command="bench")
+        run_s = time.perf_counter() - start
+        first = PhaseTimes()
+        start = time.perf_counter()
+        ensure_groups(run_dir, DEFERRED_GROUPS, phases=first)
+        first_s = time.perf_counter() - start
+        start = time.perf_counter()
+        ensure_groups(run_dir, DEFERRED_GROUPS)
+        second_s = time.perf_counter() - start
+    moved = first.seconds["log_likelihood_and_prior"] + first.seconds["prior_predictive"]
+    return {"settings": f"4 x {draws} + {draws} tuning, seed {seed}",
+            "run_wall_s_after": round(run_s, 1),
+            "run_wall_s_before": round(run_s + moved, 1),
+            "run_wall_ratio_before_over_after": _ratio(run_s + moved, run_s),
+            "run_phases_after": {k: round(v, 2) for k, v in result.phases.seconds.items()},
+            "first_use_s": round(first_s, 1),
+            "first_use_phases": {k: round(v, 2) for k, v in first.seconds.items()},
+            "second_use_s": round(second_s, 2)}
 
 
 def register_jax_erfcx() -> None:
@@ -593,6 +632,8 @@ def main(argv=None) -> int:
                     help="draws (= tuning steps) per chain for the compared samplers and the "
                          "baseline: ESS per second is a rate, so short runs keep the bench "
                          "near 5 minutes (default 200)")
+    ap.add_argument("--deferred-only", action="store_true",
+                    help="with --gains: only the deferred-groups route (deferred_groups())")
     ap.add_argument("--gains", action="store_true",
                     help="only each route's before/after ratio, in this process (geometry: "
                          "build.SAMPLED_AS; backend: C against NUMBA); see gains()")
@@ -614,6 +655,9 @@ def main(argv=None) -> int:
                               "load_average_1min_at_start": round(os.getloadavg()[0], 2)}}
         if args.targets:
             report["targets"] = end_to_end_targets(20231)
+        elif args.deferred_only:
+            report["gains"] = {"deferred_groups": deferred_groups(
+                args.gains_draws, int(args.gains_seeds.split(",")[0]))}
         else:
             scenario, obs = _observations()
             report["gains"] = gains(scenario, obs, args.gains_draws,

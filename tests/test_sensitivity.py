@@ -112,7 +112,7 @@ def test_bounded_weights_are_not_flagged():
 def run():
     from model.studies.rundir import load_run
 
-    return load_run(short_run_dir())
+    return load_run(short_run_dir(), groups=("log_prior", "log_likelihood"))
 
 
 def test_scipy_log_prior_matches_pymc(run):

@@ -16,6 +16,7 @@ import json
 import os
 import shlex
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -477,6 +478,18 @@ def _requirement_figures(report: Report, idata, scenario, both) -> list[Figure]:
     return out
 
 
+def _add_prior(run_dir: Path, idata) -> None:
+    """The prior group the prior-against-posterior figures draw (model/run_groups.py: computed
+    on first use, kept in derived.nc). When it cannot be had (the scenario file or the data
+    changed since the run), the report is made without prior lines and a warning says why."""
+    from model.run_groups import RunGroupsError, ensure_groups
+
+    try:
+        ensure_groups(run_dir, ("prior",), idata)
+    except RunGroupsError as exc:
+        print(f"oomcast: warning: {exc}; the figures show no prior", file=sys.stderr)
+
+
 #: The rank plot's name for the arrival year, ranked with ties (after the horizon) at random.
 RANK_ARRIVAL_NAME = "arrival_year (ties at random)"
 
@@ -506,6 +519,7 @@ def assemble(run_dir: Path, draft: bool = False) -> tuple[Report, object]:
     failures = gate_failures(diag, headline, attrs)
     if failures and not draft:
         raise GateRefused(failures)
+    _add_prior(run_dir, idata)  # only for a report that will be written
     is_draft = bool(failures)
     report = Report(
         run_name=str(attrs.get("oomcast_scenario", run_dir.name)), headline=headline,

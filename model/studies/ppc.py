@@ -6,7 +6,8 @@ NumPy, not a second copy). Checks:
 - per stream, the share of observations inside their 50% and 90% posterior predictive intervals
   (about 50% and 90% when the model fits; far fewer means the noise model is too narrow or the
   trend wrong, far more that it is too wide), drawn over time in ppc.png;
-- LOO-PIT (ArviZ `az.loo_pit`, PSIS-LOO weights from the run's log_likelihood group): for each
+- LOO-PIT (ArviZ `az.loo_pit`, PSIS-LOO weights from the run's log_likelihood group, computed
+  on first use and kept in derived.nc, model/run_groups.py): for each
   observation, P(y_rep_i <= y_i | y_-i); uniform when the model is calibrated for data it has not
   seen. A U shape means overconfident predictions, a hump underconfident, a slope bias. Its
   ECDF with simultaneous bands is in loo_pit.png (`az.plot_loo_pit(..., ecdf=True)`); the
@@ -118,7 +119,7 @@ def run_ppc(run_dir: Path | str, data_dir=None) -> dict:
     from model.report.validation_figures import ppc_figure
     from model.studies.rundir import load_run
 
-    run = load_run(run_dir)
+    run = load_run(run_dir, groups=("log_likelihood",), data_dir=data_dir)
     run_dir = Path(run_dir)
     streams = data_mod.load_all(Path(data_dir) if data_dir else data_mod.DATA_DIR)
     obs = prepare_observations({k: s.table for k, s in streams.items()}, run.scenario,

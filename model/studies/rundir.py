@@ -91,8 +91,9 @@ def flatten(var) -> np.ndarray:
 
 def _same_densities(scenario: Scenario, idata) -> bool:
     """A scenario whose text changed (comments, sources, elicitation notes) may still define the
-    run's model: every fitted prior must reproduce the stored log_prior, and every projection-only
-    draw must lie in its prior's support. Cheap, and strict enough to catch a changed density."""
+    run's model: every fitted prior must reproduce the stored log_prior (computed while the file
+    was unchanged: posterior.nc of an old run, or derived.nc), and every projection-only draw must
+    lie in its prior's support. Cheap, and strict enough to catch a changed density."""
     import numpy as np
 
     from model.studies.sensitivity import log_prior_terms
@@ -113,8 +114,12 @@ def _sum_extra(var):
     return (var.sum(extra) if extra else var).transpose("chain", "draw").to_numpy()
 
 
-def load_run(run_dir: Path | str, scenario_path: Path | str | None = None) -> LoadedRun:
-    """Load RUN_DIR/posterior.nc and its scenario (optionally from another path, same hash)."""
+def load_run(run_dir: Path | str, scenario_path: Path | str | None = None,
+             groups: tuple[str, ...] = (), data_dir: Path | str | None = None) -> LoadedRun:
+    """Load RUN_DIR/posterior.nc and its scenario (optionally from another path, same hash),
+    with the deferred `groups` the caller needs (model/run_groups.py: computed on first use
+    from the run's model, rebuilt with the data in `data_dir`, default data/)."""
+    from model.run_groups import RunGroupsError, ensure_groups, stored_groups
     from model.run_integrity import RunIntegrityError, load_verified_run
 
     run_dir = Path(run_dir)
@@ -127,20 +132,31 @@ def load_run(run_dir: Path | str, scenario_path: Path | str | None = None) -> Lo
                 "oomcast_seed", "oomcast_data_sha256"):
         if key not in attrs:
             raise RunDirError(f"{nc}: attrs lack {key} (not written by `oomcast run`?)")
-    for group in ("log_prior", "log_likelihood"):
-        if group not in idata.groups():
-            raise RunDirError(f"{nc}: no {group} group")
     path = Path(scenario_path or attrs["oomcast_scenario_path"])
     if not path.is_file():
         raise RunDirError(f"{run_dir}: its scenario file {path} is not there; pass the scenario "
                           f"(same SHA-256 {attrs['oomcast_scenario_sha256'][:12]}...)")
     scenario = load_scenario(path)
-    if scenario.sha256 != attrs["oomcast_scenario_sha256"] and not _same_densities(scenario,
-                                                                                   idata):
-        raise RunDirError(f"{run_dir}: scenario file {path} changed since the run (SHA-256 "
-                          f"{scenario.sha256[:12]}... vs {attrs['oomcast_scenario_sha256'][:12]}"
-                          "...) and so did its priors: re-run it, or keep published scenarios "
-                          "immutable")
+    try:
+        if scenario.sha256 != attrs["oomcast_scenario_sha256"]:
+            # the stored log_prior is the only record of the run's priors; computing it now
+            # would use the changed file and prove nothing
+            if "log_prior" not in stored_groups(run_dir, idata):
+                raise RunDirError(
+                    f"{run_dir}: scenario file {path} changed since the run (SHA-256 "
+                    f"{scenario.sha256[:12]}... vs {attrs['oomcast_scenario_sha256'][:12]}...) "
+                    "and the run has no stored log_prior to check its priors against: restore "
+                    "the file or re-run")
+            ensure_groups(run_dir, ("log_prior",), idata)
+            if not _same_densities(scenario, idata):
+                raise RunDirError(
+                    f"{run_dir}: scenario file {path} changed since the run (SHA-256 "
+                    f"{scenario.sha256[:12]}... vs {attrs['oomcast_scenario_sha256'][:12]}...) "
+                    "and so did its priors: re-run it, or keep published scenarios immutable")
+        if groups:
+            ensure_groups(run_dir, groups, idata, scenario=scenario, data_dir=data_dir)
+    except RunGroupsError as exc:
+        raise RunDirError(str(exc)) from None
     return LoadedRun(path=run_dir, idata=idata, scenario=scenario,
                      cutoff_year=float(attrs["oomcast_cutoff_year"]),
                      seed=int(attrs["oomcast_seed"]),
