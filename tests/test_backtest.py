@@ -246,3 +246,47 @@ def test_block_bootstrap_covers_correlated_rows_better_than_a_binomial_interval(
     print(f"\ncontains 0.8: block bootstrap {block / reps:.3f}, binomial {binomial / reps:.3f}")
     assert block / reps >= 0.74
     assert block / reps >= binomial / reps + 0.08
+
+
+def _cost_coverage_per_replicate(p_data, p_forecast, fit, later, scenario, n_rep=200):
+    """Per simulated 'what happened' data set (from p_data), the training-cost rows' coverage
+    of each interval of the backtest's predictive at p_forecast (a point-mass 'posterior')."""
+    from model.simulate import simulate_observations
+
+    y_rep = bt.predictive([p_forecast] * 2000, fit, later, scenario, seed=3)["training_cost"]
+    rng = np.random.default_rng(4)
+    out = {q: [] for q in INTERVAL_PROBS}
+    for _ in range(n_rep):
+        y = simulate_observations(p_data, later, scenario, rng).training_log10_cost_usd
+        s = bt.score(y, y_rep)
+        for q in INTERVAL_PROBS:
+            out[q].append(s[f"in_{int(q * 100)}"].mean())
+    return {q: np.array(v) for q, v in out.items()}
+
+
+def test_cost_predictive_covers_a_drifting_spending_rate_at_the_nominal_rate(setup):
+    """Later cost data generated with the model's own drift (the spending rate a random walk from
+    the cutoff, sd 0.15 OOM/yr per year, model/build.py block 1): the backtest's predictive,
+    which walks a fresh drift per draw (model/simulate.py), covers at the nominal rate; a
+    predictive without drift (sd 0: a fixed rate) under-covers. The se is over replicates, since
+    one walk moves every later row together."""
+    scenario, _, fit, later = setup
+    p = {**_truth(scenario), "spending_rate_drift_sd_oom_per_year": 0.15}
+    assert later.cost_year.max() - fit.cutoff_year > 5  # leads long enough for drift to matter
+    honest = _cost_coverage_per_replicate(p, p, fit, later, scenario)
+    naive = _cost_coverage_per_replicate(p, {**p, "spending_rate_drift_sd_oom_per_year": 0.0},
+                                         fit, later, scenario)
+    for q in INTERVAL_PROBS:
+        cov, se = honest[q].mean(), honest[q].std() / np.sqrt(honest[q].size)
+        print(f"{q:.0%}: with drift {cov:.3f} (se {se:.3f}), without {naive[q].mean():.3f}")
+        assert cov == pytest.approx(q, abs=4 * se + 0.005), q
+        assert naive[q].mean() < q - 0.05, q
+
+
+def test_backtest_predictive_does_not_carry_the_fitted_drift_steps(setup):
+    """Posterior draws carry the fit's z_b (for the PPC at the fitted rows); the later rows'
+    predictive drops them (a new walk from the cutoff) instead of failing on their shape."""
+    scenario, _, fit, later = setup
+    p = {**_truth(scenario), "spending_rate_drift_z": np.zeros(3)}  # a fit's steps, wrong size
+    y_rep = bt.predictive([p] * 50, fit, later, scenario, seed=1)["training_cost"]
+    assert y_rep.shape == (50, later.cost_year.size) and np.all(np.isfinite(y_rep))

@@ -10,10 +10,13 @@ For each cutoff c:
 2. The posterior predictive of every observation dated after c (up to the data vintage), by
    the model's own equations in model/simulate.py `simulate_observations` (one simulated data
    set per posterior draw, at the later rows' dates and covariates): a forecast of data the fit
-   never saw. Two centrings are carried over from the fit so that each parameter keeps its
-   meaning: the Hernandez & Brown series' mid-years are the fitted data's, and the ImageNet
-   intercept is moved to the later rows' means, a' = a - beta [(mC_later - mC_fit) +
-   g_vision (mt_later - mt_fit)], which is the fitted equation written around other centres;
+   never saw. The later cost rows' spending drift is a new random walk from the cutoff (the
+   fitted rows' steps are not carried over), so its variance grows like h^3 with the lead h
+   (model/build.py, block 1). Two centrings are carried over from the fit so that each
+   parameter keeps its meaning: the Hernandez & Brown series' mid-years are the fitted data's,
+   and the ImageNet intercept is moved to the later rows' means,
+   a' = a - beta [(mC_later - mC_fit) + g_vision (mt_later - mt_fit)], which is the fitted
+   equation written around other centres;
    likewise the ECI intercept (model/capability.py), a_e' = a_e + b_e [(mF_later - mF_fit) +
    g_llm (mt_later - mt_fit)]. The capability streams (METR is_sota horizons, ECI scores) are
    scored like the others: the capability backtest of issue 6.
@@ -82,6 +85,8 @@ def posterior_parameter_draws(posterior, scenario, n: int, seed: int) -> list[di
     flat = {name: flatten_draws(posterior, name)[idx] for name in scenario.fitted()
             if name in posterior}
     flat["algorithmic_log_rate_z"] = flatten_draws(posterior, "algorithmic_log_rate_z")[idx]
+    if "spending_rate_drift_z" in posterior:  # the fitted rows' drift (ppc); see `predictive`
+        flat["spending_rate_drift_z"] = flatten_draws(posterior, "spending_rate_drift_z")[idx]
     out = []
     for i in range(idx.size):
         p = {k: (v[i] if v.ndim > 1 else float(v[i])) for k, v in flat.items()}
@@ -126,6 +131,9 @@ def predictive(draws: list[dict], fit, later, scenario, seed: int) -> dict[str, 
     out = {s: [] for s in STREAMS}
     ho = []
     for p in draws:
+        # later rows lie after the cutoff: their spending drift is a new random walk from it
+        # (model/simulate.py), so the fitted rows' steps z_b are not carried over
+        p = {k: v for k, v in p.items() if k != "spending_rate_drift_z"}
         p = eci_recentred(imagenet_recentred(p, fit, later), fit, later)
         sim = simulate_observations(p, later, scenario, rng)
         for stream, (field, _, _) in STREAMS.items():
