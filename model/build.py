@@ -7,7 +7,8 @@ quantity in log10 units (OOMs):
    they add up coherently:
        GPU FP32 price-performance   y_j = h_ref + g_hw (t_j - t_ref)                       + e_j
        accelerators, tensor FP16    y_k = a_ref + g_hw (t_k - t_ref)                       + e_k
-       frontier training cost       y_j = s_ref - dS(t_j) (1 - L_j) + g_spend (t_j - t_ref) + e_j
+       frontier training cost       y_j = s_ref - dS(t_j) (1 - L_j) + g_spend (t_j - t_ref)
+                                          + D(t_j) + e_j
        frontier compute             y_i = c_ref - dC (1 - L_i) + g_phys (t_i - t_ref)      + e_i
    g_phys = g_hw + g_spend + g_other, Student-t errors; for compute, sd_i^2 = scatter^2 +
    err(Confidence_i)^2 so that Epoch's label widens the error of each estimate.
@@ -22,7 +23,23 @@ quantity in log10 units (OOMs):
    (`largest_run_cost_premium_oom` at the reference year, `..._trend_oom_per_year`): the gap
    between each year's costliest run and the rest of Cottier et al.'s sample fell from
    1.2-1.9 OOM (2016-2021) to 0.4-0.9 OOM (2022-2025), which one constant dS cannot follow
-   (priors/README.md, "Spending", for what it changed). The year's maximum is an order statistic,
+   (priors/README.md, "Spending", for what it changed). The spending rate drifts (a local
+   linear trend): at each calendar-year boundary b (an integer year) the rate steps by
+   eta_b = sigma_g z_b, z_b ~ N(0, 1) (non-centred, `spending_rate_drift_z`;
+   sigma_g = `spending_rate_drift_sd_oom_per_year`),
+   pinned at the cutoff t_a: g_spend is the spending rate AT THE CUTOFF and D(t_a) = 0, so
+       D(t) = sum_b eta_b |t - b|   over the boundaries b in (t, t_a] (t before t_a)
+                                    or (t_a, t] (t after t_a),
+   the integral from t_a to t of a rate deviation that is a random walk in calendar years
+   (`spending_drift_design`). A row h years past the cutoff has Var D = sigma_g^2 sum_b (t - b)^2
+   ~ sigma_g^2 h^3 / 3: a persistent change of the spending rate (the 2023-2025 rows sit ~0.65
+   OOM above the 2016-2022 trend) widens the predictive of later years (model/simulate.py, the
+   backtest's predictive), where memoryless row errors or year shocks cannot. Only the cost stream
+   carries D; the compute stream keeps its line (g_phys), so a drift that compute does not show is
+   absorbed by g_other = g_phys - g_hw - g_spend. The forecast (forecast.py) uses g_spend, the
+   fitted rate at the cutoff, and s_ref + g_spend (t_a - t_ref), the level at the cutoff; it does
+   not propagate future drift (the projection's rates stay constant until a wall). The year's
+   maximum is an order statistic,
    modelled as a location shift with the same scatter: an approximation, checked by recovery on
    data simulated with that shift (tests/test_recovery.py) and by the streams' PPC / LOO-PIT.
    Hardware: data-centre accelerators at training precision (Epoch ML hardware, 2017-2024) pin
@@ -109,7 +126,8 @@ FREE_PARAMETERS = (
     "log10_flop_per_s_per_usd_at_centre", "log10_training_cost_at_centre_usd",
     "frontier_compute_scatter_oom", "hardware_scatter_oom", "training_cost_scatter_oom",
     "largest_run_premium_oom", "largest_run_cost_premium_oom",
-    "largest_run_cost_premium_trend_oom_per_year",
+    "largest_run_cost_premium_trend_oom_per_year", "spending_rate_drift_sd_oom_per_year",
+    "spending_rate_drift_z",
     "log10_accelerator_flop_per_s_per_usd_at_centre", "accelerator_scatter_oom",
     "algorithmic_log_rate_mean", "algorithmic_log_rate_domain_sd", "algorithmic_log_rate_z",
     "log10_efficiency_series_flop", "efficiency_series_scatter_oom",
@@ -424,6 +442,29 @@ def _label_error(scenario: Scenario, name: str, enabled: bool):
     return pm.Deterministic(name, pt.abs(signed))
 
 
+def spending_drift_design(cost_year, anchor_year: float) -> tuple[np.ndarray, np.ndarray]:
+    """(boundary years b, W) with D(t_j) = sum_b W[j, b] eta_b (module docstring, block 1):
+    W[j, b] = |t_j - b| for the integer years b in (t_j, t_a] or (t_a, t_j], else 0; b runs over
+    every integer year between the earliest of the rows and t_a and the latest of them."""
+    t = np.asarray(cost_year, dtype=float)
+    if t.size == 0:
+        return np.zeros(0, dtype=int), np.zeros((0, 0))
+    b = np.arange(np.floor(min(t.min(), anchor_year)) + 1, np.floor(max(t.max(), anchor_year)) + 1)
+    tj, bb = t[:, None], b[None, :]
+    between = ((bb > anchor_year) & (bb <= tj)) | ((bb > tj) & (bb <= anchor_year))
+    return b.astype(int), np.where(between, np.abs(tj - bb), 0.0)
+
+
+def _spending_drift(scenario: Scenario, cost_year, anchor_year: float):
+    """D(t_j) per cost row, eta_b = sigma_g z_b non-centred (module docstring, block 1)."""
+    years, w = spending_drift_design(cost_year, anchor_year)
+    sigma_g = _prior(scenario, "spending_rate_drift_sd_oom_per_year")
+    if years.size == 0:
+        return 0.0
+    z = pm.Normal("spending_rate_drift_z", 0.0, 1.0, dims="spending_drift_year")
+    return pt.dot(pt.constant(w), sigma_g * z)
+
+
 def _prior(scenario: Scenario, name: str, dims: str | None = None, size: int | None = None):
     dist = scenario.priors[name].dist
     if isinstance(dist, Fixed):
@@ -516,6 +557,7 @@ def build_model(obs: Observations, scenario: Scenario,
         "gpu": np.arange(obs.gpu_year.size),
         "accelerator": list(obs.accelerator_model),
         "cost_model": list(obs.cost_model),
+        "spending_drift_year": spending_drift_design(obs.cost_year, obs.cutoff_year)[0],
         "efficiency_point": np.arange(obs.efficiency_year.size),
         "imagenet_model": np.arange(obs.imagenet_year.size),
         **capability_coords(obs),
@@ -562,6 +604,7 @@ def build_model(obs: Observations, scenario: Scenario,
         premium_s = (_prior(scenario, "largest_run_cost_premium_oom")
                      + _prior(scenario, "largest_run_cost_premium_trend_oom_per_year")
                      * (cost_year - t_ref))  # dS(t_j), per row
+        drift_s = _spending_drift(scenario, obs.cost_year, obs.cutoff_year)  # D(t_j), per row
 
         scatter_c = _prior(scenario, "frontier_compute_scatter_oom")
         label_err = pt.stack([_label_error(scenario, f"compute_error_{label.lower()}_oom",
@@ -583,7 +626,7 @@ def build_model(obs: Observations, scenario: Scenario,
                     observed=y["accelerator_log10_flop_per_s_per_usd"], dims="accelerator")
         pm.StudentT("training_log10_cost_usd", nu=nu,
                     mu=(s_c - premium_s * (1.0 - cost_largest)
-                        + g_spend * (cost_year - centre["cost"])),
+                        + g_spend * (cost_year - centre["cost"]) + drift_s),
                     sigma=_prior(scenario, "training_cost_scatter_oom"),
                     observed=y["training_log10_cost_usd"], dims="cost_model")
 

@@ -96,6 +96,10 @@ PARAMETERS: dict[str, ParameterInfo] = {
     "largest_run_cost_premium_trend_oom_per_year": _p(
         "spending", "real", "fitted",
         "change per year of the cost premium of the year's costliest run over a typical one"),
+    "spending_rate_drift_sd_oom_per_year": _p(
+        "spending", "nonnegative", "fitted",
+        "sd of the spending rate's step at each calendar-year boundary (a random walk in the "
+        "rate; the rate at the cutoff is spending_growth_oom_per_year)"),
     "frontier_compute_scatter_oom": _p(
         "compute", "positive", "fitted", "scatter of frontier models about the compute trend"),
     "hardware_scatter_oom": _p(

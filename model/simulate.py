@@ -11,14 +11,26 @@ in log10 units (OOMs) unless stated; t_nu is a standard Student-t draw with nu d
 1. Physical compute of the largest run, one set of growth rates for four streams:
        GPU FP32 price-perf.   y_j = h_ref + g_hw (t_j - t_ref)                        + sd_hw t_nu
        accelerators (FP16)    y_k = a_ref + g_hw (t_k - t_ref)                        + sd_acc t_nu
-       frontier training cost y_j = s_ref - dS(t_j) (1 - L_j) + g_spend (t_j - t_ref) + sd_cost t_nu
+       frontier training cost y_j = s_ref - dS(t_j) (1 - L_j) + g_spend (t_j - t_ref) + D(t_j)
+                                    + sd_cost t_nu
        frontier compute       y_i = c_ref - dC (1 - L_i) + (g_hw + g_spend + g_other) (t_i - t_ref)
                                     + sd_i t_nu
    with sd_i = sqrt(scatter^2 + err(label_i)^2), err(label) = compute_error_<label>_oom for the
    template's Epoch `Confidence` label of row i; L = the template's largest-of-year flags
    (frontier_is_largest_of_year, cost_is_largest_of_year), dC = largest_run_premium_oom,
    dS(t) = largest_run_cost_premium_oom + largest_run_cost_premium_trend_oom_per_year (t - t_ref):
-   c_ref and s_ref are the largest run's levels.
+   c_ref and s_ref are the largest run's levels. D(t) is the spending rate's drift (a local
+   linear trend), pinned at the template's cutoff t_a: the rate deviation delta(t) is 0 in the
+   calendar year of t_a and steps by eta_b = sigma_g z_b (sigma_g =
+   spending_rate_drift_sd_oom_per_year) at each integer year b crossed walking from t_a to t, and
+   D(t) is its integral from t_a (so D(t_a) = 0 and g_spend is the rate at the cutoff). Walked
+   here year by year (`spending_drift_oom`), independently of build.py's closed form
+   D(t) = sum_b eta_b |t - b|. z_b: params["spending_rate_drift_z"] (one per boundary year of
+   build.spending_drift_design, ascending) where given (SBC's truth), else fresh draws, made
+   after every other stream's noise: the backtest's predictive (model/studies/backtest.py), whose
+   later rows lie after t_a, so their D is a new random walk and a row h years ahead has
+   Var D ~ sigma_g^2 h^3 / 3. Params without sigma_g (a run from before this parameter) have no
+   drift and draw nothing.
 2. Algorithmic efficiency. Domain rates g_d = exp(mu + tau z_d), z_d ~ N(0, 1), d in DOMAINS.
    - Hernandez & Brown series s (domain d(s): alexnet/resnet50 -> vision, seq2seq/gnmt ->
      translation), at the template's per-series mid-year tbar_s:
@@ -128,6 +140,37 @@ def cost_premium_oom(params: dict, year, reference_year: float):
             * (np.asarray(year, dtype=float) - reference_year))
 
 
+def spending_drift_oom(params: dict, cost_year, anchor_year: float,
+                       rng: np.random.Generator) -> np.ndarray:
+    """D(t_j) per cost row: the rate's random walk integrated from the anchor t_a (module
+    docstring, 1.), one calendar-year segment at a time, in both directions from t_a."""
+    t = np.asarray(cost_year, dtype=float)
+    sigma = params.get("spending_rate_drift_sd_oom_per_year")
+    if sigma is None or t.size == 0:
+        return np.zeros(t.size)
+    bounds = np.arange(np.floor(min(t.min(), anchor_year)) + 1,
+                       np.floor(max(t.max(), anchor_year)) + 1)
+    z = params.get("spending_rate_drift_z")
+    z = rng.standard_normal(bounds.size) if z is None else np.asarray(z, dtype=float)
+    if z.shape != bounds.shape:
+        raise ValueError(f"spending_rate_drift_z has shape {z.shape}; the template has "
+                         f"{bounds.size} year boundaries")
+    eta = float(sigma) * z
+    drift = np.zeros(t.size)
+    for side, order in ((t > anchor_year, range(bounds.size)),
+                        (t < anchor_year, range(bounds.size - 1, -1, -1))):
+        rate, pos = np.zeros(t.size), np.full(t.size, float(anchor_year))
+        for k in order:  # walk away from t_a, crossing the boundaries in order
+            b = bounds[k]
+            crossed = side & ((anchor_year < b) & (b <= t) | (t < b) & (b <= anchor_year))
+            drift[crossed] += rate[crossed] * (b - pos[crossed])
+            pos[crossed] = b
+            # forward: the rate after b is the rate before it + eta_b; backward: minus
+            rate[crossed] += eta[k] if b > anchor_year else -eta[k]
+        drift[side] += rate[side] * (t[side] - pos[side])
+    return drift
+
+
 def _t_noise(rng: np.random.Generator, nu: float, sd, size: int) -> np.ndarray:
     return np.asarray(sd, dtype=float) * rng.standard_t(nu, size)
 
@@ -187,6 +230,9 @@ def simulate_observations(params: dict, template: Observations, scenario: Scenar
 
     ho = float(np.log(g_alg[DOMAINS.index("language_models")])
                + template.ho2024_log_rate_se * rng.standard_normal())
+
+    # the spending rate's drift, after the others' noise
+    cost = cost + spending_drift_oom(params, template.cost_year, template.cutoff_year, rng)
 
     extra = {}
     if scenario.settings.get("use_inference_price_stream"):  # optional stream, drawn last

@@ -76,6 +76,7 @@ def test_variable_and_dim_names_are_the_public_contract(model):
                      "imagenet_scatter_logit", "not_yet_agi_softness_oom",
                      "largest_run_premium_oom", "largest_run_cost_premium_oom",
                      "largest_run_cost_premium_trend_oom_per_year",
+                     "spending_rate_drift_sd_oom_per_year", "spending_rate_drift_z",
                      "log10_accelerator_flop_per_s_per_usd_at_centre", "accelerator_scatter_oom",
                      "capability_horizon_log10_minutes_at_centre", "capability_horizon_per_oom",
                      "capability_horizon_scatter_oom", "capability_eci_points_at_centre",
@@ -90,6 +91,7 @@ def test_variable_and_dim_names_are_the_public_contract(model):
     assert {rv.name for rv in model.observed_RVs} == set(OBSERVED_STREAMS)
     assert model.named_vars_to_dims["algorithmic_growth_oom_per_year"] == ("domain",)
     assert model.named_vars_to_dims["log10_efficiency_series_flop"] == ("efficiency_series",)
+    assert model.named_vars_to_dims["spending_rate_drift_z"] == ("spending_drift_year",)
     assert tuple(model.coords["domain"]) == DOMAINS
     assert tuple(model.coords["efficiency_series"]) == EFFICIENCY_SERIES
     deterministics = {v.name for v in model.deterministics}

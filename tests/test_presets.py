@@ -107,8 +107,8 @@ def test_every_preset_states_its_version():
     for name in PRESETS:
         version = load_scenario(PRIORS_DIR / f"{name}.toml").preset_version
         assert isinstance(version, int) and version >= 1, name
-    assert load_scenario("cotra-2020").preset_version == 4  # v2 per-anchor algorithms; v3 cost;
-    # v4 capability priors
+    assert load_scenario("cotra-2020").preset_version == 5  # v2 per-anchor algorithms; v3 cost;
+    # v4 capability priors; v5 spending rate drift
 
 
 def test_time_horizon_extrapolation_is_the_capability_threshold_with_no_limits():

@@ -105,7 +105,7 @@ def test_cli_prior_only_writes_a_complete_run(cli_run):
     assert summary["arrival_year"]["n_draws"] == 20000
     assert set(summary["arrival_year"]["p_by_year"]) == {str(y) for y in REPORT_YEARS}
     assert summary["provenance"]["oomcast_scenario"] == "cotra-2020"
-    assert summary["provenance"]["oomcast_preset_version"] == 4
+    assert summary["provenance"]["oomcast_preset_version"] == 5
     assert summary["provenance"]["oomcast_anchor_algorithms"] == "per-anchor rate and cap"
     assert "checks" in summary["prior_predictive"]
     assert "prior only (no data conditioning), start 2025.00" in result.stdout

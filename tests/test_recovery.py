@@ -115,6 +115,7 @@ def true_parameters(scenario) -> dict:
         "compute_error_unknown_oom": 0.8,
         "hardware_scatter_oom": 0.44,
         "training_cost_scatter_oom": 0.5,
+        "spending_rate_drift_sd_oom_per_year": 0.05,  # the rate's step per calendar year
         "algorithmic_log_rate_mean": mu,
         "algorithmic_log_rate_domain_sd": tau,
         "algorithmic_log_rate_z": (np.log(rates) - mu) / tau,
@@ -186,9 +187,11 @@ def test_draw_parameters_covers_every_fitted_parameter(scenario):
 
 
 def test_simulator_recovers_parameters_by_least_squares(scenario, template_with_fp32):
-    """Huge designs (the real one tiled) and OLS: the simulator's data carry the true values."""
+    """Huge designs (the real one tiled) and OLS: the simulator's data carry the true values.
+    Tiling repeats the cost rows' dates, whose shared spending drift would not average out, so
+    its sd is 0 here (the drift: test_spending_drift_*)."""
     template = template_with_fp32
-    p = true_parameters(scenario)
+    p = {**true_parameters(scenario), "spending_rate_drift_sd_oom_per_year": 0.0}
     t_ref = scenario.reference_year
     rng = np.random.default_rng(2)
     sizes = template.sizes()
@@ -274,6 +277,55 @@ def test_simulator_recovers_parameters_by_least_squares(scenario, template_with_
     assert ho.mean() == pytest.approx(np.log(p["algorithmic_growth_oom_per_year"][LANG]),
                                       abs=4 * se / np.sqrt(ho.size))
     assert ho.std() == pytest.approx(se, rel=0.05)
+
+
+def test_spending_drift_walked_by_the_simulator_is_the_graphs_closed_form(scenario, template):
+    """Two implementations of D(t) (model/build.py block 1): the simulator walks the rate's
+    random walk year by year from the cutoff t_a, in both directions; the graph uses
+    D = W eta, W[j, b] = |t_j - b| (spending_drift_design). Equal at given steps z_b, for rows
+    before and after the anchor; zero at the anchor itself; and the graph's D(t_j) as compiled."""
+    from model.build import build_model, spending_drift_design
+    from model.simulate import spending_drift_oom
+
+    rng = np.random.default_rng(7)
+    for anchor in (template.cutoff_year, 2020.0, 2021.37):
+        t = np.concatenate([template.cost_year, [anchor, anchor + 2.5]])
+        years, w = spending_drift_design(t, anchor)
+        assert np.all(np.diff(years) == 1)
+        z = rng.standard_normal(years.size)
+        p = {"spending_rate_drift_sd_oom_per_year": 0.3, "spending_rate_drift_z": z}
+        walked = spending_drift_oom(p, t, anchor, rng)
+        np.testing.assert_allclose(walked, w @ (0.3 * z), atol=1e-12)
+        assert walked[-2] == 0.0  # pinned at the anchor
+    # the compiled graph: the cost mean moves by exactly D(t_j) when the z_b are set
+    model = build_model(template, scenario)
+    years, w = spending_drift_design(template.cost_year, template.cutoff_year)
+    assert list(model.coords["spending_drift_year"]) == list(years)
+    mu = model["training_log10_cost_usd"].owner.inputs[3]  # StudentT(rng, size, nu, mu, sigma)
+    mu = model.replace_rvs_by_values([mu])[0]
+    fn = model.compile_fn(mu, inputs=model.value_vars, on_unused_input="ignore")
+    point = model.initial_point()
+    base = fn(point)
+    z = rng.standard_normal(years.size)
+    moved = fn({**point, "spending_rate_drift_z": z})
+    sigma = float(np.exp(point["spending_rate_drift_sd_oom_per_year_log__"]))
+    np.testing.assert_allclose(moved - base, w @ (sigma * z), atol=1e-9)
+
+
+def test_spending_drift_variance_grows_like_the_cube_of_the_lead(scenario, template):
+    """Rows h years after the anchor: Var D = sigma_g^2 sum_b (t - b)^2 (~ sigma_g^2 h^3 / 3),
+    over many fresh walks of the simulator (the backtest's predictive)."""
+    from model.simulate import spending_drift_oom
+
+    anchor = 2020.0
+    t = anchor + np.array([0.5, 1.0, 2.0, 3.0, 5.0])
+    p = {"spending_rate_drift_sd_oom_per_year": 0.2}
+    rng = np.random.default_rng(8)
+    d = np.array([spending_drift_oom(p, t, anchor, rng) for _ in range(20_000)])
+    exact = 0.2**2 * np.array([sum((x - b) ** 2 for b in range(2021, int(x) + 1)) for x in t])
+    np.testing.assert_allclose(d.var(axis=0), exact, rtol=0.05, atol=1e-12)
+    assert exact[0] == 0.0 and exact[-1] == pytest.approx(0.2**2 * (16 + 9 + 4 + 1 + 0))
+    np.testing.assert_allclose(d.mean(axis=0), 0.0, atol=4 * np.sqrt(exact.max() / 20_000))
 
 
 def test_no_agi_simulation_matches_the_marginalised_likelihood(scenario):

@@ -101,7 +101,8 @@ def backtest_fan_figure(panels: list[dict], caption: str, path: Path) -> None:
     axes[0].legend(fontsize=6.5, loc="upper left")
     fig.suptitle("Backtest: predictive intervals of later observations vs what happened",
                  fontsize=10)
-    _finish(fig, caption, path)
+    # the title's own band (0.4 in), so that a tall grid's top panel titles stay clear of it
+    _finish(fig, caption, path, top=1.0 - 0.4 / fig.get_size_inches()[1])
 
 
 def pit_histogram_figure(pits: dict[str, np.ndarray], caption: str, path: Path,

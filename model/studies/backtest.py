@@ -10,16 +10,23 @@ For each cutoff c:
 2. The posterior predictive of every observation dated after c (up to the data vintage), by
    the model's own equations in model/simulate.py `simulate_observations` (one simulated data
    set per posterior draw, at the later rows' dates and covariates): a forecast of data the fit
-   never saw. Two centrings are carried over from the fit so that each parameter keeps its
-   meaning: the Hernandez & Brown series' mid-years are the fitted data's, and the ImageNet
-   intercept is moved to the later rows' means, a' = a - beta [(mC_later - mC_fit) +
-   g_vision (mt_later - mt_fit)], which is the fitted equation written around other centres;
+   never saw. The later cost rows' spending drift is a new random walk from the cutoff (the
+   fitted rows' steps are not carried over), so its variance grows like h^3 with the lead h
+   (model/build.py, block 1). Two centrings are carried over from the fit so that each
+   parameter keeps its meaning: the Hernandez & Brown series' mid-years are the fitted data's,
+   and the ImageNet intercept is moved to the later rows' means,
+   a' = a - beta [(mC_later - mC_fit) + g_vision (mt_later - mt_fit)], which is the fitted
+   equation written around other centres;
    likewise the ECI intercept (model/capability.py), a_e' = a_e + b_e [(mF_later - mF_fit) +
    g_llm (mt_later - mt_fit)]. The capability streams (METR is_sota horizons, ECI scores) are
    scored like the others: the capability backtest of issue 6.
 3. Scores per observation: PIT = P(y_rep <= y) (uniform if the forecast is calibrated) and
    whether y lies in the central 50/80/90% predictive interval; per stream and overall:
    coverage, mean PIT, and the mean of the later observations' errors in predictive sd.
+4. Several cutoffs (a rolling origin, e.g. --as-of 2020.0 ... 2023.0): every stream's later rows
+   pooled over the cutoffs, with a block bootstrap over the rows' calendar years for the
+   coverage's uncertainty and coverage by lead time (model/studies/coverage.py): one cutoff's
+   rows are a few correlated years, not independent checks.
 
 Fits are cached with the shared executor (model/studies/executor.py, inline), so re-running a
 backtest with the same inputs only re-scores.
@@ -34,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.studies.coverage import format_pooled_table, pooled_coverage
 from model.summary import INTERVAL_PROBS
 
 #: Posterior draws used for the predictive distributions.
@@ -77,6 +85,8 @@ def posterior_parameter_draws(posterior, scenario, n: int, seed: int) -> list[di
     flat = {name: flatten_draws(posterior, name)[idx] for name in scenario.fitted()
             if name in posterior}
     flat["algorithmic_log_rate_z"] = flatten_draws(posterior, "algorithmic_log_rate_z")[idx]
+    if "spending_rate_drift_z" in posterior:  # the fitted rows' drift (ppc); see `predictive`
+        flat["spending_rate_drift_z"] = flatten_draws(posterior, "spending_rate_drift_z")[idx]
     out = []
     for i in range(idx.size):
         p = {k: (v[i] if v.ndim > 1 else float(v[i])) for k, v in flat.items()}
@@ -121,6 +131,9 @@ def predictive(draws: list[dict], fit, later, scenario, seed: int) -> dict[str, 
     out = {s: [] for s in STREAMS}
     ho = []
     for p in draws:
+        # later rows lie after the cutoff: their spending drift is a new random walk from it
+        # (model/simulate.py), so the fitted rows' steps z_b are not carried over
+        p = {k: v for k, v in p.items() if k != "spending_rate_drift_z"}
         p = eci_recentred(imagenet_recentred(p, fit, later), fit, later)
         sim = simulate_observations(p, later, scenario, rng)
         for stream, (field, _, _) in STREAMS.items():
@@ -185,6 +198,7 @@ class BacktestResult:
     out_dir: Path
     rows: list[dict]
     per_cutoff: dict
+    pooled: dict  # per stream, over every cutoff (model/studies/coverage.py)
 
 
 def run_backtest(scenario_path, cutoffs: list[float], out_dir: Path, settings, data_dir=None,
@@ -220,6 +234,7 @@ def run_backtest(scenario_path, cutoffs: list[float], out_dir: Path, settings, d
     outcomes = map_cached(_fit_cutoff, tasks, cache=ResultCache(cache_dir or DEFAULT_CACHE_DIR),
                           scheduler=INLINE, name="backtest")
     rows, per_cutoff, panels, pits = [], {}, [], {}
+    records = {stream: [] for stream in STREAMS}  # per stream, one record per cutoff (pooled)
     for c, outcome in zip(cutoffs, outcomes, strict=True):
         if not outcome.ok:
             raise RuntimeError(f"backtest fit at {c:.2f} failed: {outcome.error}")
@@ -237,6 +252,7 @@ def run_backtest(scenario_path, cutoffs: list[float], out_dir: Path, settings, d
             all_scores.append(s)
             rows.append({"cutoff": round(c, 2), "stream": stream, **summarise_scores(s)})
             pits.setdefault(stream, []).append(s["pit"])
+            records[stream].append({"cutoff": c, "year": getattr(later, year_field), **s})
             q = {prob: np.quantile(y_rep[stream], [(1 - prob) / 2, (1 + prob) / 2], axis=0)
                  for prob in INTERVAL_PROBS}
             panels.append({"title": f"{stream}, fitted to {c:.1f}", "cutoff": c,
@@ -262,21 +278,23 @@ def run_backtest(scenario_path, cutoffs: list[float], out_dir: Path, settings, d
                                   "arrival_year_median": _arrival_median(post, scenario, c,
                                                                          settings.seed),
                                   "growth_rates": growth}
+    pooled = pooled_coverage(records, settings.seed)
     with staged_dir(Path(out_dir), "backtest") as stage:
-        _write_backtest(stage, rows, per_cutoff, panels, pits, scenario, vintage, cutoffs,
-                        settings)
-    return BacktestResult(Path(out_dir), rows, per_cutoff)
+        _write_backtest(stage, rows, per_cutoff, pooled, panels, pits, scenario, vintage,
+                        cutoffs, settings)
+    return BacktestResult(Path(out_dir), rows, per_cutoff, pooled)
 
 
-def _write_backtest(out_dir: Path, rows, per_cutoff, panels, pits, scenario, vintage, cutoffs,
-                    settings) -> None:
+def _write_backtest(out_dir: Path, rows, per_cutoff, pooled, panels, pits, scenario, vintage,
+                    cutoffs, settings) -> None:
     """backtest.csv, backtest.json and the two figures, into the staging folder out_dir."""
     import pandas as pd
 
     pd.DataFrame(rows).to_csv(out_dir / "backtest.csv", index=False)
     (out_dir / "backtest.json").write_text(json.dumps(
-        {"schema_version": 1, "scenario": scenario.name, "data_vintage": vintage,
-         "settings": asdict(settings), "rows": rows, "per_cutoff": per_cutoff},
+        {"schema_version": 2, "scenario": scenario.name, "data_vintage": vintage,
+         "settings": asdict(settings), "rows": rows, "per_cutoff": per_cutoff,
+         "pooled_over_cutoffs": pooled},
         indent=2) + "\n")
     from model.report.validation_figures import backtest_fan_figure, pit_histogram_figure
 
@@ -315,4 +333,6 @@ def format_table(result: BacktestResult) -> str:
         lines.append(f"{r['cutoff']:7.2f} {r['stream']:26s} {r['n']:4d} {r['coverage_50']:6.2f} "
                      f"{r['coverage_80']:6.2f} {r['coverage_90']:6.2f} {r['mean_pit']:8.2f} "
                      f"{r['mean_z']:7.2f}")
+    if len(result.per_cutoff) > 1:
+        lines += ["", format_pooled_table(result.pooled)]
     return "\n".join(lines)

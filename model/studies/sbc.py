@@ -24,8 +24,8 @@ For simulation i = 0..N-1, with its own generator `default_rng([seed, i])`:
    autocorrelated and ranks pile up at the ends even for a correct sampler (`ess_below_ranks`).
 
 Quantities ranked: every free parameter of the graph (build.FREE_PARAMETERS whose prior is not
-Fixed; per-domain and per-series parameters element by element), the physical growth rate, the
-language-model algorithmic rate, and two derived quantities:
+Fixed, but NOT_RANKED; per-domain and per-series parameters element by element), the physical
+growth rate, the language-model algorithmic rate, and two derived quantities:
 - `arrival_year`: per posterior draw as model/forecast.py does for a run (projection-only
   parameters from their priors, R from p(R | theta, not yet), the exact arrival solver); the true
   value is the same pipeline applied to theta~, i.e. one world's (R~, phi~) drawn from the joint
@@ -79,6 +79,10 @@ _CENTRED = {"log10_frontier_compute_at_ref_flop": "frontier",
 _RATE_OF = {"frontier": "physical_compute_growth_oom_per_year",
             "gpu": "hardware_growth_oom_per_year",
             "accelerator": "hardware_growth_oom_per_year", "cost": "spending_growth_oom_per_year"}
+#: Free parameters not ranked: the spending rate's per-year steps z_b (their sd,
+#: spending_rate_drift_sd_oom_per_year, is ranked; the log-likelihood quantity sees them through
+#: the cost stream). Their truth is drawn in `simulate_one`.
+NOT_RANKED = {"spending_rate_drift_z"}
 _LABELS = {"algorithmic_log_rate_z": DOMAINS, "log10_efficiency_series_flop": EFFICIENCY_SERIES,
            "algorithmic_growth_oom_per_year": DOMAINS}
 
@@ -208,7 +212,7 @@ def quantity_names(scenario: Scenario) -> list[str]:
     """Every ranked quantity, in a stable order (module docstring)."""
     out = []
     for name in FREE_PARAMETERS:
-        if name in scenario.priors and _is_fixed(scenario, name):
+        if name in NOT_RANKED or (name in scenario.priors and _is_fixed(scenario, name)):
             continue
         labels = _LABELS.get(name)
         out += [f"{name}[{x}]" for x in labels] if labels else [name]
@@ -381,11 +385,14 @@ def load_context(context: dict):
 
 def simulate_one(index: int, scenario: Scenario, template, settings: SBCSettings):
     """(theta~, y~, rejection tries, generator) of simulation `index` (deterministic)."""
+    from model.build import spending_drift_design
     from model.simulate import simulate_observations
 
     rng = np.random.default_rng([settings.seed, index])
     params, tries = draw_conditioned_prior(scenario, template.cutoff_year, rng,
                                            settings.max_prior_tries)
+    n_bounds = spending_drift_design(template.cost_year, template.cutoff_year)[0].size
+    params["spending_rate_drift_z"] = rng.standard_normal(n_bounds)  # truth of z_b
     sim = simulate_observations(params, template, scenario, rng)
     return params, sim, tries, rng
 

@@ -21,11 +21,11 @@ Components
 - `prior:BLOCK`: the terms of one block of the generative model (`PARAMETERS[name].block` in
   model/scenario.py; a free intercept `*_at_centre` belongs to its `*_at_ref` parameter, whose prior
   it carries exactly (a shear, build.py); the non-centred `algorithmic_log_rate_z` to
-  "algorithms"). The projection-only blocks (`limits`, `unhobbling`: caps, the spending cap share,
-  unhobbling) touch no datum, so their posterior draws are prior draws; their log densities
-  (scipy, per draw) are power-scaled the same way. Their label is "no data (projection-only)"
-  when >= 0.05: the answer rests on that assumption alone. Fixed priors have no density and are
-  invisible here.
+  "algorithms", the spending rate's steps `spending_rate_drift_z` to "spending"). The
+  projection-only blocks (`limits`, `unhobbling`: caps, the spending cap share, unhobbling) touch
+  no datum, so their posterior draws are prior draws; their log densities (scipy, per draw) are
+  power-scaled the same way. Their label is "no data (projection-only)" when >= 0.05: the answer
+  rests on that assumption alone. Fixed priors have no density and are invisible here.
 - `likelihood`: every term of the `log_likelihood` group, summed over observations;
   `likelihood:STREAM` one observed variable. For `no_agi_by_cutoff` the joint term
   log Phi((R - E_now) / softness) of the drawn requirement R is used instead of the stored
@@ -236,6 +236,8 @@ def block_of(variable: str) -> str:
         return PARAMETERS[at_ref].block
     if variable.startswith("algorithmic_log_rate_"):
         return "algorithms"
+    if variable == "spending_rate_drift_z":  # the rate's steps z_b: their sd's block
+        return PARAMETERS["spending_rate_drift_sd_oom_per_year"].block
     raise KeyError(f"log_prior variable {variable!r} has no block in model/scenario.py "
                    "PARAMETERS")
 
@@ -266,9 +268,10 @@ def log_prior_terms(post, scenario) -> dict[str, np.ndarray]:
         if var != name and isinstance(dist, HalfNormal):  # drawn as |Normal(0, s)|
             values = values - np.log(2.0)
         out[var] = values.reshape(values.shape[0], values.shape[1], -1).sum(axis=2)
-    if "algorithmic_log_rate_z" in post:
-        z = post["algorithmic_log_rate_z"].transpose("chain", "draw", ...).to_numpy()
-        out["algorithmic_log_rate_z"] = (-0.5 * z**2 - 0.5 * np.log(2 * np.pi)).sum(axis=2)
+    for name in ("algorithmic_log_rate_z", "spending_rate_drift_z"):  # N(0, 1), non-centred
+        if name in post:
+            z = post[name].transpose("chain", "draw", ...).to_numpy()
+            out[name] = (-0.5 * z**2 - 0.5 * np.log(2 * np.pi)).sum(axis=2)
     return out
 
 
