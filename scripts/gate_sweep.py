@@ -69,7 +69,8 @@ def collect(path: Path) -> dict:
     tail_name, tail = _argext(per_var, "ess_tail_min", min)
     rhat_name, rhat = _argext(per_var, "rhat_max", max)
     attrs = idata.posterior.attrs
-    return {"divergences": diag["divergences"], "rhat_max": round(rhat, 4), "rhat_max_of": rhat_name,
+    return {"divergences": diag["divergences"],
+            "rhat_max": round(rhat, 4), "rhat_max_of": rhat_name,
             "ess_bulk_min": round(bulk), "ess_bulk_min_of": bulk_name,
             "ess_tail_min": round(tail), "ess_tail_min_of": tail_name,
             "leapfrog_steps_per_draw": round(float(np.mean(stats["n_steps"].values)), 1),
