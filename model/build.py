@@ -71,6 +71,9 @@ quantity in log10 units (OOMs):
      e = |x|: the density of |x| is 2 N(e; 0, s) on [0, inf), exactly HalfNormal(s), and the
      likelihood sees x^2 = e^2. NUTS then moves on the raw scale, where a posterior with mass at
      e ~ 0 is smooth, instead of log e, where it becomes a long left tail (the lowest tail ESS).
+     The capability block's horizon scatter s_h is one too: it enters only as
+     sqrt(s_h^2 + meas_sd_i^2) (model/capability.py), and with METR's measurement sd beside it
+     the data leave mass at s_h ~ 0 (its tail ESS was the gate's lowest at 4 x 500; issue 15).
 2. Algorithmic efficiency, rate g_d for domain d, partially pooled on the log scale:
        ln g_d = mu + tau z_d,  z_d ~ N(0, 1)   (non-centred; rates are positive)
    Streams:
@@ -143,7 +146,11 @@ SAMPLED_AS = {
     "compute_error_likely_oom": "compute_error_likely_signed_oom",
     "compute_error_speculative_oom": "compute_error_speculative_signed_oom",
     "compute_error_unknown_oom": "compute_error_unknown_signed_oom",
+    "capability_horizon_scatter_oom": "capability_horizon_scatter_signed_oom",
 }
+#: The SAMPLED_AS entries drawn as |Normal(0, s)| (a HalfNormal(s) that enters only squared).
+SAMPLED_AS_ABS_NORMAL = ("compute_error_likely_oom", "compute_error_speculative_oom",
+                         "compute_error_unknown_oom", "capability_horizon_scatter_oom")
 OBSERVED_STREAMS = ("frontier_log10_flop", "gpu_log10_flop_per_s_per_usd",
                     "accelerator_log10_flop_per_s_per_usd", "training_log10_cost_usd",
                     "efficiency_log10_flop", "imagenet_logit_top1_error",
@@ -417,9 +424,9 @@ def sampled_values(params: dict) -> dict:
             np.asarray(params["hardware_growth_oom_per_year"])
             + np.asarray(params["spending_growth_oom_per_year"])
             + np.asarray(params["other_growth_oom_per_year"]))
-    for name, signed in SAMPLED_AS.items():
-        if name.startswith("compute_error_") and name in params:
-            out[signed] = np.asarray(params[name])
+    for name in SAMPLED_AS_ABS_NORMAL:
+        if name in params:
+            out[SAMPLED_AS[name]] = np.asarray(params[name])
     return out
 
 
@@ -435,7 +442,8 @@ def _physical_growth(scenario: Scenario, g_hw, g_spend, enabled: bool):
 
 
 def _label_error(scenario: Scenario, name: str, enabled: bool):
-    """A label error that enters only squared: HalfNormal(s) drawn as |Normal(0, s)|."""
+    """A label error (or scatter) that enters only squared: HalfNormal(s) drawn as
+    |Normal(0, s)|."""
     if sampled_as(scenario, name, enabled) == name:
         return _prior(scenario, name)
     signed = pm.Normal(SAMPLED_AS[name], 0.0, scenario.priors[name].dist.sigma)
@@ -667,7 +675,12 @@ def build_model(obs: Observations, scenario: Scenario,
 
         # 6. the present: no AGI yet at the cutoff, requirement marginalised analytically
         forecast = DOMAINS.index(scenario.forecast_domain)
-        cap = add_capability_block(obs, scenario, _prior, y, nu, c_ref, g_phys, g_alg[forecast])
+        def prior(scenario, name):  # the block's priors, in SAMPLED_AS coordinates where set
+            if name in SAMPLED_AS_ABS_NORMAL:
+                return _label_error(scenario, name, sampled_coordinates)
+            return _prior(scenario, name)
+
+        cap = add_capability_block(obs, scenario, prior, y, nu, c_ref, g_phys, g_alg[forecast])
         e_now = pm.Deterministic("log10_effective_compute_at_cutoff", effective_compute_at_cutoff(
             c_ref, g_phys, g_alg[forecast], obs.cutoff_year, t_ref))
         softness = _prior(scenario, "not_yet_agi_softness_oom")

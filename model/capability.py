@@ -103,7 +103,8 @@ def add_capability_block(obs, scenario, prior, y: dict, nu, c_ref, g_phys, g_for
     """The block's priors and likelihoods, inside the caller's `pm.Model` context; returns
     (a_h, b_h), which the capability anchor of the requirement reads.
 
-    prior(scenario, name) -> the PyMC variable of a scenario prior (build._prior); y: the
+    prior(scenario, name) -> the PyMC variable of a scenario prior (build.py: in its sampled
+    coordinates, build.SAMPLED_AS, e.g. the horizon scatter as |Normal|); y: the
     observed-value containers (build.OBSERVED_DATA, keyed by observed variable)."""
     import pymc as pm
     import pytensor.tensor as pt

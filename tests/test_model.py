@@ -221,7 +221,8 @@ def test_sampled_values_invert_the_deterministics(model):
 
     public = {"hardware_growth_oom_per_year": 0.12, "spending_growth_oom_per_year": 0.41,
               "other_growth_oom_per_year": -0.05, "compute_error_likely_oom": 0.3,
-              "compute_error_speculative_oom": 0.7, "compute_error_unknown_oom": 0.01}
+              "compute_error_speculative_oom": 0.7, "compute_error_unknown_oom": 0.01,
+              "capability_horizon_scatter_oom": 0.2}
     coords = sampled_values(public)
     names = sorted(SAMPLED_AS)
     f = pm.compile([model[v] for v in ("hardware_growth_oom_per_year",
