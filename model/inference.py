@@ -200,6 +200,18 @@ def sample_model(model, settings: SamplerSettings, phases: PhaseTimes | None = N
     return idata
 
 
+#: Names of the per-variable diagnostics in `diagnostics`' problem lines.
+LABELS = {"rhat_max": "R-hat", "ess_bulk_min": "bulk ESS", "ess_tail_min": "tail ESS"}
+
+
+def _defined_extreme(fn, values) -> float:
+    """fn (max or min) over values, or NaN if any is undefined (NaN): an R-hat or ESS that
+    cannot be computed must not hide behind the defined elements, and NumPy's all-NaN warning
+    must not reach a terminal."""
+    v = np.asarray(values, dtype=float)
+    return float(fn(v)) if v.size and not np.isnan(v).any() else float("nan")
+
+
 def diagnostics(idata, horizon_year: float) -> dict:
     """Divergences, R-hat and bulk/tail ESS of every free parameter and the arrival year."""
     post = idata.posterior
@@ -213,24 +225,29 @@ def diagnostics(idata, horizon_year: float) -> dict:
     ess_tail = az.ess(ds, method="tail")
     per_var = {}
     for name in ds.data_vars:
-        per_var[name] = {"rhat_max": float(np.nanmax(rhat[name].values)),
-                         "ess_bulk_min": float(np.nanmin(ess_bulk[name].values)),
-                         "ess_tail_min": float(np.nanmin(ess_tail[name].values))}
+        per_var[name] = {"rhat_max": _defined_extreme(np.max, rhat[name].values),
+                         "ess_bulk_min": _defined_extreme(np.min, ess_bulk[name].values),
+                         "ess_tail_min": _defined_extreme(np.min, ess_tail[name].values)}
     divergences = int(idata.sample_stats["diverging"].sum()) \
         if "diverging" in idata.sample_stats else 0
     problems = []
     if divergences:
         problems.append(f"{divergences} divergent transitions")
     for name, d in per_var.items():
+        undefined = [k for k in LABELS if np.isnan(d[k])]
+        if undefined:
+            problems.append(f"{', '.join(LABELS[k] for k in undefined)} of {name} undefined "
+                            "(fewer than 2 chains, or a chain that never moved)")
         if d["rhat_max"] > RHAT_MAX:
             problems.append(f"R-hat of {name} is {d['rhat_max']:.3f} > {RHAT_MAX}")
         if d["ess_bulk_min"] < ESS_MIN:
             problems.append(f"bulk ESS of {name} is {d['ess_bulk_min']:.0f} < {ESS_MIN}")
         if d["ess_tail_min"] < ESS_MIN:
             problems.append(f"tail ESS of {name} is {d['ess_tail_min']:.0f} < {ESS_MIN}")
-    return {"divergences": divergences, "rhat_max": max(d["rhat_max"] for d in per_var.values()),
-            "ess_bulk_min": min(d["ess_bulk_min"] for d in per_var.values()),
-            "ess_tail_min": min(d["ess_tail_min"] for d in per_var.values()),
+    return {"divergences": divergences,
+            "rhat_max": _defined_extreme(np.max, [d["rhat_max"] for d in per_var.values()]),
+            "ess_bulk_min": _defined_extreme(np.min, [d["ess_bulk_min"] for d in per_var.values()]),
+            "ess_tail_min": _defined_extreme(np.min, [d["ess_tail_min"] for d in per_var.values()]),
             "per_variable": per_var, "problems": problems, "converged": not problems,
             "thresholds": {"rhat_max": RHAT_MAX, "ess_min": ESS_MIN}}
 

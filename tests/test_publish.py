@@ -111,6 +111,19 @@ def test_gate_trips_on_low_ess(tmp_path):
                for f in failures), failures
 
 
+def test_gate_trips_on_an_undefined_rhat_without_numpy_warnings(tmp_path):
+    """One chain: R-hat cannot be computed. That is a failure to say so, not a pass hidden by
+    nanmax, and NumPy's all-NaN warning must not reach the terminal."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        diag = diagnostics(synthetic_idata(n_chains=1, n_draws=2000), HORIZON)
+    assert not diag["converged"] and np.isnan(diag["rhat_max"])
+    assert any(p.startswith("R-hat of hardware_growth_oom_per_year undefined")
+               for p in diag["problems"]), diag["problems"]
+
+
 def test_gate_trips_on_a_single_divergence(tmp_path):
     failures = failures_of(synthetic_idata(divergent=1), clean_attrs(tmp_path))
     assert "1 divergent transitions" in failures
