@@ -29,3 +29,22 @@ def short_run_dir() -> Path:
         execute_run("default", out, SamplerSettings(**SHORT), command="tests: short run")
         _CACHE["run"] = out
     return _CACHE["run"]
+
+
+def edited_data_copy(folder: Path) -> Path:
+    """A copy of the shipped data in folder/data with one published estimate changed (its
+    provenance hash updated, so the data load cleanly but are not the data a run recorded)."""
+    import hashlib
+    import json
+
+    from model.data import DATA_DIR
+
+    data = folder / "data"
+    shutil.copytree(DATA_DIR, data)
+    src = data / "published_estimates.csv"
+    src.write_text(src.read_text().replace(",8,5,14,", ",9,5,14,"))
+    provenance = data / "published_estimates.provenance.json"
+    prov = json.loads(provenance.read_text())
+    prov["curated_sha256"] = hashlib.sha256(src.read_bytes()).hexdigest()
+    provenance.write_text(json.dumps(prov))
+    return data

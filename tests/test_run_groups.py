@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
-from study_helpers import short_run_dir
+from study_helpers import edited_data_copy, short_run_dir
 
 from model import run_groups
 from model.inference import load_idata, save_idata
@@ -255,19 +255,9 @@ def test_ppc_after_sensitivity_reuses_the_groups_and_publish_adds_the_prior(run,
 def test_other_data_cannot_rebuild_the_model(run, tmp_path):
     """The groups come from the run's own model: data that differ from the recorded hashes are
     refused in one line naming the stream, and nothing is written."""
-    import hashlib
-    import json
-
-    from model.data import DATA_DIR
     from model.run_groups import RunGroupsError
 
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
-    src = data / "published_estimates.csv"
-    src.write_text(src.read_text().replace(",8,5,14,", ",9,5,14,"))
-    prov = json.loads((data / "published_estimates.provenance.json").read_text())
-    prov["curated_sha256"] = hashlib.sha256(src.read_bytes()).hexdigest()
-    (data / "published_estimates.provenance.json").write_text(json.dumps(prov))
+    data = edited_data_copy(tmp_path)
     with pytest.raises(RunGroupsError, match=r"not the data of this run \(published_estimates"):
         ensure_groups(run, ("log_likelihood",), data_dir=data)
     assert not (run / DERIVED_FILE).exists()

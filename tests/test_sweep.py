@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from study_helpers import short_run_dir
+from study_helpers import edited_data_copy, short_run_dir
 
 from model.scenario import PRIORS_DIR, load_scenario, parse_scenario
 from model.studies import sweep as sw
@@ -273,20 +273,9 @@ def test_refit_variant(run, tmp_path):
 
 
 def test_sweep_refuses_a_run_fitted_on_other_data(run, tmp_path):
-    import shutil
-
-    from model.data import DATA_DIR
     from model.study_workflow import StudyError, sweep
 
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
-    src = data / "published_estimates.csv"
-    src.write_text(src.read_text().replace(",8,5,14,", ",9,5,14,"))
-    prov = json.loads((data / "published_estimates.provenance.json").read_text())
-    import hashlib
-
-    prov["curated_sha256"] = hashlib.sha256(src.read_bytes()).hexdigest()
-    (data / "published_estimates.provenance.json").write_text(json.dumps(prov))
+    data = edited_data_copy(tmp_path)
     spec = spec_file(tmp_path, SMALL_SPEC)
     with pytest.raises(StudyError, match="published_estimates"):
         sweep(spec, run.path, tmp_path / "out", tmp_path / "cache", scheduler="inline",
