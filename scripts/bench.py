@@ -617,6 +617,15 @@ def _section(report: dict, name: str, fn, *args):
     return report[name]
 
 
+def _emit(report: dict, out: Path | None) -> int:
+    """Print the report as JSON (and write it to `out`); the exit status."""
+    text = json.dumps(report, indent=2)
+    print(text)
+    if out:
+        out.write_text(text + "\n")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="short chains (for a smoke test)")
@@ -663,11 +672,7 @@ def main(argv=None) -> int:
             report["gains"] = gains(scenario, obs, args.gains_draws,
                                     [int(x) for x in args.gains_seeds.split(",")])
         report["bench_wall_s"] = round(time.perf_counter() - start, 1)
-        text = json.dumps(report, indent=2)
-        print(text)
-        if args.out:
-            args.out.write_text(text + "\n")
-        return 0
+        return _emit(report, args.out)
     n = 100 if args.quick else args.compare_draws
     report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
               "settings": {"run": "oomcast run defaults (4 x 1000 + 1000 tuning)",
@@ -710,11 +715,7 @@ def main(argv=None) -> int:
     report["peak_rss_self_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                                        1)
     report["bench_wall_s"] = round(time.perf_counter() - bench_start, 1)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
-    return 0
+    return _emit(report, args.out)
 
 
 if __name__ == "__main__":
