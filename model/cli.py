@@ -232,6 +232,7 @@ def _error(message: str) -> int:
 def cmd_run(args) -> int:
     from model.data import DataError
     from model.inference import SamplerSettings
+    from model.row_chunks import thread_count
     from model.scenario import PriorSpecError
     from model.workflow import RunExistsError, execute_run, parse_as_of
 
@@ -242,6 +243,7 @@ def cmd_run(args) -> int:
     try:
         settings = SamplerSettings(draws=args.draws, tune=args.tune, chains=args.chains,
                                    seed=args.seed, sampler=args.sampler)
+        thread_count()  # a bad OOMCAST_THREADS fails here, not after sampling
         as_of = parse_as_of(args.as_of) if args.as_of is not None else None
         command = "oomcast " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         start = time.perf_counter()

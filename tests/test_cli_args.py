@@ -2,6 +2,7 @@
 one rule and one wording per option for every command, reported before any import-heavy work."""
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -106,3 +107,14 @@ def test_too_few_draws_for_the_printed_mcse_warns_but_runs_validation_only():
     args = _parser().parse_args(["run", "--prior-only", "--draws", "50"])
     assert "--draws 50 is below 400" in validate_args(args)[0]
     assert validate_args(_parser().parse_args(["run", "--draws", "100"])) == []  # 100 x 4 chains
+
+
+def test_a_bad_thread_count_stops_a_run_before_it_samples(tmp_path):
+    out = tmp_path / "run"
+    r = subprocess.run([sys.executable, "-m", "model.cli", "run", "--out", str(out)],
+                       capture_output=True, text=True, timeout=300,
+                       env=os.environ | {"OOMCAST_THREADS": "0"})
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines()[-1] == (
+        "oomcast: error: OOMCAST_THREADS must be a positive integer (got '0')")
+    assert "NUTS" not in r.stderr and not out.exists()
