@@ -74,6 +74,24 @@ quantity in log10 units (OOMs):
      The capability block's horizon scatter s_h is one too: it enters only as
      sqrt(s_h^2 + meas_sd_i^2) (model/capability.py), and with METR's measurement sd beside it
      the data leave mass at s_h ~ 0 (its tail ESS was the gate's lowest at 4 x 500; issue 15).
+   - The spending rate and the cost level at the cost data's centre year t_c, not at the cutoff.
+     The data pin the level and the rate where the rows are (mid-window); the rate at the cutoff
+     g_a rests on the last year or two, so with g_a and the intercept sampled, NUTS met
+     g_a ~ -0.8 correlated with the intercept and ~0.5-0.6 with the last steps z_b, and took 126
+     leapfrog steps per draw (55 before the drift). The same drift pinned at t_c:
+         g(t) = g_c + sum_b eta_b over b in (t_c, t] (minus over (t, t_c]),
+         level(t) = L_c + g_c (t - t_c) + D_c(t),   D_c(t) = sum_b eta_b |t - b| over the
+                                                     boundaries between t_c and t,
+     is the same curve: D_a(t) - D_a(t_c) = D_c(t) - (g_a - g_c)(t - t_c), with
+     g_a = g_c + r . eta (r_b = +1 for b in (t_c, t_a], -1 for b in (t_a, t_c]) and
+     s_ref = L_c + shift, shift = g_a (t_ref - t_c) - (r . eta)(t_a - t_c) + D_c(t_a)
+     (`spending_drift_maps`, `cost_level_shift`). Both maps are shears (g_c | eta is g_a moved
+     by r . eta; L_c | g_a, eta is s_ref moved by shift; Jacobian 1), so g_c | eta ~ Prior_spend
+     shifted by -(r . eta) and L_c | g_a, eta ~ Prior_s_ref shifted by -shift keep the
+     scenario's priors on g_a and s_ref, independent of the drift, exactly as before: the same
+     model, 63 leapfrog steps per draw at target_accept 0.98 (issue 15). The free
+     `log10_training_cost_at_centre_usd` is now the cost trend's level at t_c (the drift
+     included), and `spending_growth_at_cost_centre_oom_per_year` the rate there.
 2. Algorithmic efficiency, rate g_d for domain d, partially pooled on the log scale:
        ln g_d = mu + tau z_d,  z_d ~ N(0, 1)   (non-centred; rates are positive)
    Streams:
@@ -143,6 +161,7 @@ FREE_PARAMETERS = (
 #: a deterministic, so summaries, figures and the gate read the same names as before.
 SAMPLED_AS = {
     "other_growth_oom_per_year": "physical_compute_growth_oom_per_year",
+    "spending_growth_oom_per_year": "spending_growth_at_cost_centre_oom_per_year",
     "compute_error_likely_oom": "compute_error_likely_signed_oom",
     "compute_error_speculative_oom": "compute_error_speculative_signed_oom",
     "compute_error_unknown_oom": "compute_error_unknown_signed_oom",
@@ -406,7 +425,7 @@ def sampled_as(scenario: Scenario, name: str, enabled: bool = True) -> str:
     if not enabled or name not in SAMPLED_AS or name not in scenario.priors:
         return name
     dist = scenario.priors[name].dist
-    if name == "other_growth_oom_per_year":
+    if name in ("other_growth_oom_per_year", "spending_growth_oom_per_year"):
         ok = dist.location_family and not isinstance(dist, Fixed)
     else:
         ok = isinstance(dist, HalfNormal)
@@ -416,7 +435,8 @@ def sampled_as(scenario: Scenario, name: str, enabled: bool = True) -> str:
 def sampled_values(params: dict) -> dict:
     """The SAMPLED_AS coordinates from public parameter values (arrays): the inverse of the
     deterministics, for callers that evaluate the graph at given public values (SBC's truth).
-    g_phys = g_hw + g_spend + g_other; a signed label error is the error itself (+|x| = e)."""
+    g_phys = g_hw + g_spend + g_other; a signed label error is the error itself (+|x| = e).
+    The spending rate's coordinate needs the cost stream's drift: `spending_centre_values`."""
     out = {}
     if {"hardware_growth_oom_per_year", "spending_growth_oom_per_year",
             "other_growth_oom_per_year"} <= set(params):
@@ -463,14 +483,94 @@ def spending_drift_design(cost_year, anchor_year: float) -> tuple[np.ndarray, np
     return b.astype(int), np.where(between, np.abs(tj - bb), 0.0)
 
 
-def _spending_drift(scenario: Scenario, cost_year, anchor_year: float):
-    """D(t_j) per cost row, eta_b = sigma_g z_b non-centred (module docstring, block 1)."""
-    years, w = spending_drift_design(cost_year, anchor_year)
+def drift_weights(t, anchor_year: float, boundaries) -> np.ndarray:
+    """W[j, b] = |t_j - b| for the boundaries b in (t_j, anchor] or (anchor, t_j], else 0: the
+    drift D(t_j) = sum_b W[j, b] eta_b of a rate pinned at the anchor (module docstring)."""
+    tj = np.asarray(t, dtype=float)[:, None]
+    bb = np.asarray(boundaries, dtype=float)[None, :]
+    between = ((bb > anchor_year) & (bb <= tj)) | ((bb > tj) & (bb <= anchor_year))
+    return np.where(between, np.abs(tj - bb), 0.0)
+
+
+@dataclass(frozen=True)
+class SpendingDriftMaps:
+    """The linear maps from the steps eta_b to what the cost stream sees, with the drift pinned
+    at the cost data's centre year t_c (module docstring, block 1, "Sampled coordinates"):
+    rows: W_c[j, b] (D_c(t_j) = W_c eta); at_cutoff: w[b] (D_c(t_a) = w . eta);
+    rate_change: r[b] (g_a - g_c = r . eta: +1 for b in (t_c, t_a], -1 for b in (t_a, t_c])."""
+
+    years: np.ndarray
+    rows: np.ndarray
+    at_cutoff: np.ndarray
+    rate_change: np.ndarray
+    centre_year: float
+    cutoff_year: float
+
+
+def spending_drift_maps(cost_year, centre_year: float, cutoff_year: float) -> SpendingDriftMaps:
+    """The maps of `SpendingDriftMaps` over the boundary years of `spending_drift_design`."""
+    years = spending_drift_design(cost_year, cutoff_year)[0]
+    b = years.astype(float)
+    rate_change = (((b > centre_year) & (b <= cutoff_year)).astype(float)
+                   - ((b > cutoff_year) & (b <= centre_year)).astype(float))
+    return SpendingDriftMaps(years, drift_weights(cost_year, centre_year, years),
+                             drift_weights([cutoff_year], centre_year, years)[0], rate_change,
+                             float(centre_year), float(cutoff_year))
+
+
+def cost_level_shift(g_a, eta, maps: SpendingDriftMaps, reference_year: float):
+    """shift = s_ref - L_c = g_a (t_ref - t_c) - (r . eta)(t_a - t_c) + w . eta: the
+    reference-year level s_ref (the line of slope g_a through the level at the cutoff) from the
+    level at the centre year L_c. NumPy ((n,) rates, (n, B) steps) or PyTensor alike."""
+    delta = eta @ maps.rate_change
+    return (g_a * (reference_year - maps.centre_year)
+            - delta * (maps.cutoff_year - maps.centre_year) + eta @ maps.at_cutoff)
+
+
+def spending_centre_values(params: dict, maps: SpendingDriftMaps, reference_year: float) -> dict:
+    """The sampled spending coordinates from public values ((n,) arrays; z (n, B)):
+    g_c = g_a - r . eta and L_c = s_ref - shift (`cost_level_shift`), for callers that evaluate
+    the graph at given public values (SBC's truth)."""
+    g_a = np.asarray(params["spending_growth_oom_per_year"], dtype=float)
+    sigma = np.asarray(params["spending_rate_drift_sd_oom_per_year"], dtype=float)
+    z = np.asarray(params.get("spending_rate_drift_z", np.zeros((g_a.size, maps.years.size))),
+                   dtype=float).reshape(g_a.size, maps.years.size)
+    eta = sigma.reshape(-1, 1) * z
+    return {SAMPLED_AS["spending_growth_oom_per_year"]: g_a - eta @ maps.rate_change,
+            "log10_training_cost_at_centre_usd":
+                np.asarray(params["log10_training_cost_at_ref_usd"], dtype=float)
+                - cost_level_shift(g_a, eta, maps, reference_year)}
+
+
+def _spending_block(scenario: Scenario, obs, enabled: bool):
+    """(g_a, g_c, L_c, D_c(t_j) per row) of the cost stream (module docstring, block 1):
+    eta_b = sigma_g z_b non-centred; g_c | eta ~ Prior_spend shifted by -(r . eta) and
+    L_c | g_a, eta ~ Prior_s_ref shifted by -shift, where the priors allow it (location
+    families), so g_a and s_ref keep the scenario's priors, as deterministics."""
+    maps = spending_drift_maps(obs.cost_year, obs.centre_years["cost"], obs.cutoff_year)
     sigma_g = _prior(scenario, "spending_rate_drift_sd_oom_per_year")
-    if years.size == 0:
-        return 0.0
-    z = pm.Normal("spending_rate_drift_z", 0.0, 1.0, dims="spending_drift_year")
-    return pt.dot(pt.constant(w), sigma_g * z)
+    if maps.years.size:
+        z = pm.Normal("spending_rate_drift_z", 0.0, 1.0, dims="spending_drift_year")
+        eta = sigma_g * z
+        delta, drift_c = eta @ maps.rate_change, pt.dot(pt.constant(maps.rows), eta)
+    else:
+        eta, delta, drift_c = pt.zeros(0), 0.0, 0.0
+    name = "spending_growth_oom_per_year"
+    if sampled_as(scenario, name, enabled) == name:
+        g_a = _prior(scenario, name)
+        g_c = g_a - delta
+    else:
+        g_c = scenario.priors[name].dist.to_pymc_shifted(SAMPLED_AS[name], -delta)
+        g_a = pm.Deterministic(name, g_c + delta)
+    shift = cost_level_shift(g_a, eta, maps, scenario.reference_year)
+    name = "log10_training_cost_at_ref_usd"
+    dist = scenario.priors[name].dist
+    if dist.location_family:
+        l_c = dist.to_pymc_shifted("log10_training_cost_at_centre_usd", -shift)
+        pm.Deterministic(name, l_c + shift)
+    else:
+        l_c = dist.to_pymc(name) - shift
+    return g_a, g_c, l_c, drift_c
 
 
 def _prior(scenario: Scenario, name: str, dims: str | None = None, size: int | None = None):
@@ -598,7 +698,7 @@ def build_model(obs: Observations, scenario: Scenario,
         # 1. physical compute of the largest run: hardware x spending x residual, one set of
         # rates for four streams
         g_hw = _prior(scenario, "hardware_growth_oom_per_year")
-        g_spend = _prior(scenario, "spending_growth_oom_per_year")
+        g_spend, g_spend_c, s_c, drift_s = _spending_block(scenario, obs, sampled_coordinates)
         g_phys = _physical_growth(scenario, g_hw, g_spend, sampled_coordinates)
         c_ref, c_c = _centred_intercept(scenario, "log10_frontier_compute_at_ref_flop", g_phys,
                                         obs.centre_years["frontier"])
@@ -606,13 +706,10 @@ def build_model(obs: Observations, scenario: Scenario,
                                     obs.centre_years["gpu"])
         _, a_c = _centred_intercept(scenario, "log10_accelerator_flop_per_s_per_usd_at_ref",
                                     g_hw, obs.centre_years["accelerator"])
-        _, s_c = _centred_intercept(scenario, "log10_training_cost_at_ref_usd", g_spend,
-                                    obs.centre_years["cost"])
         premium_c = _prior(scenario, "largest_run_premium_oom")
         premium_s = (_prior(scenario, "largest_run_cost_premium_oom")
                      + _prior(scenario, "largest_run_cost_premium_trend_oom_per_year")
                      * (cost_year - t_ref))  # dS(t_j), per row
-        drift_s = _spending_drift(scenario, obs.cost_year, obs.cutoff_year)  # D(t_j), per row
 
         scatter_c = _prior(scenario, "frontier_compute_scatter_oom")
         label_err = pt.stack([_label_error(scenario, f"compute_error_{label.lower()}_oom",
@@ -634,7 +731,7 @@ def build_model(obs: Observations, scenario: Scenario,
                     observed=y["accelerator_log10_flop_per_s_per_usd"], dims="accelerator")
         pm.StudentT("training_log10_cost_usd", nu=nu,
                     mu=(s_c - premium_s * (1.0 - cost_largest)
-                        + g_spend * (cost_year - centre["cost"]) + drift_s),
+                        + g_spend_c * (cost_year - centre["cost"]) + drift_s),
                     sigma=_prior(scenario, "training_cost_scatter_oom"),
                     observed=y["training_log10_cost_usd"], dims="cost_model")
 

@@ -214,22 +214,30 @@ def test_sampled_coordinates_fall_back_where_the_prior_does_not_allow_them(obs):
     assert "compute_error_likely_signed_oom" in free  # its label errors are still HalfNormal
 
 
-def test_sampled_values_invert_the_deterministics(model):
-    """build.sampled_values (SBC's truth -> graph coordinates) is the inverse of the graph's
-    deterministics: evaluating the public names at the returned coordinates gives them back."""
-    from model.build import sampled_values
+def test_sampled_values_invert_the_deterministics(model, obs, scenario):
+    """build.sampled_values and build.spending_centre_values (SBC's truth -> graph coordinates)
+    are the inverse of the graph's deterministics: evaluating the public names at the returned
+    coordinates gives them back (the spending rate with a drift that is not zero)."""
+    from model.build import sampled_values, spending_centre_values, spending_drift_maps
 
+    n_years = len(model.coords["spending_drift_year"])
+    z = np.linspace(-1.5, 2.0, n_years)
     public = {"hardware_growth_oom_per_year": 0.12, "spending_growth_oom_per_year": 0.41,
               "other_growth_oom_per_year": -0.05, "compute_error_likely_oom": 0.3,
               "compute_error_speculative_oom": 0.7, "compute_error_unknown_oom": 0.01,
-              "capability_horizon_scatter_oom": 0.2}
-    coords = sampled_values(public)
-    names = sorted(SAMPLED_AS)
-    f = pm.compile([model[v] for v in ("hardware_growth_oom_per_year",
-                                       "spending_growth_oom_per_year", *SAMPLED_AS.values())],
+              "capability_horizon_scatter_oom": 0.2, "log10_training_cost_at_ref_usd": 7.2,
+              "spending_rate_drift_sd_oom_per_year": 0.15}
+    maps = spending_drift_maps(obs.cost_year, obs.centre_years["cost"], obs.cutoff_year)
+    coords = {**sampled_values(public),
+              **{k: float(v[0]) for k, v in spending_centre_values(
+                  {**public, "spending_rate_drift_z": z[None, :]}, maps,
+                  scenario.reference_year).items()}}
+    names = sorted({*SAMPLED_AS, "log10_training_cost_at_ref_usd"})
+    inputs = ("hardware_growth_oom_per_year", "spending_rate_drift_sd_oom_per_year",
+              "log10_training_cost_at_centre_usd", *SAMPLED_AS.values())
+    f = pm.compile([model[v] for v in (*inputs, "spending_rate_drift_z")],
                    [model[n] for n in names], on_unused_input="ignore", mode="FAST_COMPILE")
-    out = f(public["hardware_growth_oom_per_year"], public["spending_growth_oom_per_year"],
-            *[coords[v] for v in SAMPLED_AS.values()])
+    out = f(*[public.get(v, coords.get(v)) for v in inputs], z)
     assert dict(zip(names, np.asarray(out, float), strict=True)) == pytest.approx(
         {n: public[n] for n in names})
 

@@ -284,7 +284,12 @@ def test_spending_drift_walked_by_the_simulator_is_the_graphs_closed_form(scenar
     random walk year by year from the cutoff t_a, in both directions; the graph uses
     D = W eta, W[j, b] = |t_j - b| (spending_drift_design). Equal at given steps z_b, for rows
     before and after the anchor; zero at the anchor itself; and the graph's D(t_j) as compiled."""
-    from model.build import build_model, spending_drift_design
+    from model.build import (
+        build_model,
+        spending_centre_values,
+        spending_drift_design,
+        spending_drift_maps,
+    )
     from model.simulate import spending_drift_oom
 
     rng = np.random.default_rng(7)
@@ -297,19 +302,37 @@ def test_spending_drift_walked_by_the_simulator_is_the_graphs_closed_form(scenar
         walked = spending_drift_oom(p, t, anchor, rng)
         np.testing.assert_allclose(walked, w @ (0.3 * z), atol=1e-12)
         assert walked[-2] == 0.0  # pinned at the anchor
-    # the compiled graph: the cost mean moves by exactly D(t_j) when the z_b are set
+    # the compiled graph, which samples the rate and level at the data's centre year
+    # (build.spending_drift_maps): at given public values g_a, s_ref, sigma_g mapped to its
+    # coordinates (spending_centre_values), the cost mean moves by exactly D(t_j) when the z_b
+    # are set, and the deterministics g_a and s_ref give back the public values
     model = build_model(template, scenario)
     years, w = spending_drift_design(template.cost_year, template.cutoff_year)
     assert list(model.coords["spending_drift_year"]) == list(years)
+    maps = spending_drift_maps(template.cost_year, template.centre_years["cost"],
+                               template.cutoff_year)
     mu = model["training_log10_cost_usd"].owner.inputs[3]  # StudentT(rng, size, nu, mu, sigma)
-    mu = model.replace_rvs_by_values([mu])[0]
-    fn = model.compile_fn(mu, inputs=model.value_vars, on_unused_input="ignore")
+    outputs = model.replace_rvs_by_values([mu, model["spending_growth_oom_per_year"],
+                                           model["log10_training_cost_at_ref_usd"]])
+    fn = model.compile_fn(outputs, inputs=model.value_vars, on_unused_input="ignore")
     point = model.initial_point()
-    base = fn(point)
-    z = rng.standard_normal(years.size)
-    moved = fn({**point, "spending_rate_drift_z": z})
     sigma = float(np.exp(point["spending_rate_drift_sd_oom_per_year_log__"]))
+
+    def at(z):
+        public = {"spending_growth_oom_per_year": np.array([0.41]),
+                  "log10_training_cost_at_ref_usd": np.array([7.2]),
+                  "spending_rate_drift_sd_oom_per_year": np.array([sigma]),
+                  "spending_rate_drift_z": z[None, :]}
+        sampled = {k: float(v[0]) for k, v in
+                   spending_centre_values(public, maps, scenario.reference_year).items()}
+        return fn({**point, **sampled, "spending_rate_drift_z": z})
+
+    base, g_a, s_ref = at(np.zeros(years.size))
+    z = rng.standard_normal(years.size)
+    moved, g_a_moved, s_ref_moved = at(z)
     np.testing.assert_allclose(moved - base, w @ (sigma * z), atol=1e-9)
+    np.testing.assert_allclose([g_a, g_a_moved, s_ref, s_ref_moved], [0.41, 0.41, 7.2, 7.2],
+                               atol=1e-12)
 
 
 def test_spending_drift_variance_grows_like_the_cube_of_the_lead(scenario, template):

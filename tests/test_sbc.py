@@ -193,7 +193,7 @@ def test_swapped_data_give_the_log_likelihood_of_a_freshly_built_model(context):
     scenario, template = context
     params, sim, _, _ = sbc.simulate_one(0, scenario, template, sbc.SBCSettings())
     truth = {k: np.asarray(v, dtype=float)[None, ...] for k, v in params.items()}
-    truth.update(sbc.centred_intercepts(truth, template.centre_years, scenario.reference_year))
+    truth.update(sbc.centred_intercepts(truth, template, scenario.reference_year))
     model = build_model(template, scenario)
     ll = sbc.LogLikelihood(model, mode=py)
     swapped = ll(sbc.data_values(model, sim), truth)[0]

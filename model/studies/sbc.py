@@ -74,11 +74,10 @@ _RESULT_FILES = ("build.py", "simulate.py", "forecast.py", "projection.py", "req
                  "distributions.py", "scenario.py", "capability.py")
 _CENTRED = {"log10_frontier_compute_at_ref_flop": "frontier",
             "log10_flop_per_s_per_usd_at_ref": "gpu",
-            "log10_accelerator_flop_per_s_per_usd_at_ref": "accelerator",
-            "log10_training_cost_at_ref_usd": "cost"}
+            "log10_accelerator_flop_per_s_per_usd_at_ref": "accelerator"}
 _RATE_OF = {"frontier": "physical_compute_growth_oom_per_year",
             "gpu": "hardware_growth_oom_per_year",
-            "accelerator": "hardware_growth_oom_per_year", "cost": "spending_growth_oom_per_year"}
+            "accelerator": "hardware_growth_oom_per_year"}
 #: Free parameters not ranked: the spending rate's per-year steps z_b (their sd,
 #: spending_rate_drift_sd_oom_per_year, is ranked; the log-likelihood quantity sees them through
 #: the cost stream). Their truth is drawn in `simulate_one`.
@@ -239,14 +238,21 @@ def quantities(params: dict[str, np.ndarray], names: list[str]) -> dict[str, np.
     return out
 
 
-def centred_intercepts(params: dict, centre_years: dict[str, float],
-                       reference_year: float) -> dict:
-    """x_c = x_ref - rate (t_ref - t_c) for each intercept the graph samples at its centre."""
+def centred_intercepts(params: dict, template, reference_year: float) -> dict:
+    """The coordinates the graph samples for the truth's intercepts and spending rate:
+    x_c = x_ref - rate (t_ref - t_c) for each intercept sampled at its data's centre, and the
+    cost stream's level and rate at its centre (build.spending_centre_values)."""
+    from model.build import spending_centre_values, spending_drift_maps
+
     out = {}
     for name, stream in _CENTRED.items():
         rate = np.asarray(params[_RATE_OF[stream]], dtype=float)
         out[name.replace("_at_ref", "_at_centre")] = (
-            np.asarray(params[name], dtype=float) - rate * (reference_year - centre_years[stream]))
+            np.asarray(params[name], dtype=float)
+            - rate * (reference_year - template.centre_years[stream]))
+    maps = spending_drift_maps(template.cost_year, template.centre_years["cost"],
+                               template.cutoff_year)
+    out.update(spending_centre_values(params, maps, reference_year))
     return out
 
 
@@ -416,8 +422,7 @@ def run_simulation(index: int, context: dict) -> dict:
         flat[name] = v.stack(sample=("chain", "draw")).transpose("sample", *extra).to_numpy()[keep]
     names = quantity_names(scenario)
     truth_params = {k: np.asarray(v, dtype=float)[None, ...] for k, v in params.items()}
-    truth_params.update(centred_intercepts(truth_params, template.centre_years,
-                                           scenario.reference_year))
+    truth_params.update(centred_intercepts(truth_params, template, scenario.reference_year))
     truth = {k: float(v[0]) for k, v in quantities(truth_params, names).items()}
     draws = quantities(flat, names)
     truth["arrival_year"] = float(arrival_draws(truth_params, scenario, template.cutoff_year,
