@@ -546,7 +546,9 @@ def _spending_block(scenario: Scenario, obs, enabled: bool):
     """(g_a, g_c, L_c, D_c(t_j) per row) of the cost stream (module docstring, block 1):
     eta_b = sigma_g z_b non-centred; g_c | eta ~ Prior_spend shifted by -(r . eta) and
     L_c | g_a, eta ~ Prior_s_ref shifted by -shift, where the priors allow it (location
-    families), so g_a and s_ref keep the scenario's priors, as deterministics."""
+    families), so g_a and s_ref keep the scenario's priors, as deterministics. Not `enabled`
+    (the benchmark's baseline): the curve pinned at the cutoff, s_c + g_a (t - t_c) + D_a(t),
+    with g_a and s_c = s_ref - g_a (t_ref - t_c) sampled, as before issue 15's step."""
     maps = spending_drift_maps(obs.cost_year, obs.centre_years["cost"], obs.cutoff_year)
     sigma_g = _prior(scenario, "spending_rate_drift_sd_oom_per_year")
     if maps.years.size:
@@ -556,7 +558,13 @@ def _spending_block(scenario: Scenario, obs, enabled: bool):
     else:
         eta, delta, drift_c = pt.zeros(0), 0.0, 0.0
     name = "spending_growth_oom_per_year"
-    if sampled_as(scenario, name, enabled) == name:
+    if not enabled:  # the geometry baseline: rate and intercept of the cutoff-pinned curve
+        g_a = _prior(scenario, name)
+        _, s_c = _centred_intercept(scenario, "log10_training_cost_at_ref_usd", g_a,
+                                    maps.centre_year)
+        w_a = spending_drift_design(obs.cost_year, obs.cutoff_year)[1]
+        return g_a, g_a, s_c, (pt.dot(pt.constant(w_a), eta) if maps.years.size else 0.0)
+    if sampled_as(scenario, name) == name:
         g_a = _prior(scenario, name)
         g_c = g_a - delta
     else:

@@ -68,8 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--draws", type=int, default=None,
                      help="posterior draws per chain (default 1000); with --prior-only the "
                           "number of prior draws (default 100000)")
-    run.add_argument("--tune", type=int, default=1000,
-                     help="tuning steps per chain (default 1000)")
+    run.add_argument("--tune", type=int, default=500,
+                     help="tuning steps per chain (default 500)")
     run.add_argument("--chains", type=int, default=4, help="MCMC chains (default 4)")
     run.add_argument("--sampler", choices=("pymc", "nutpie"), default="pymc",
                      help="NUTS implementation (default pymc; nutpie needs the extra)")

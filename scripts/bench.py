@@ -253,7 +253,7 @@ def leapfrog_step_by_backend(scenario, obs, draws: int = 150, rounds: int = 2) -
         for mode in ("C", "NUMBA"):
             kwargs = dict(draws=draws, tune=draws, chains=1, cores=1, random_seed=3,
                           progressbar=False, compute_convergence_checks=False,
-                          target_accept=0.98)
+                          target_accept=SamplerSettings().target_accept)
             with model:
                 if mode == "C":
                     idata = pm.sample(**kwargs)
@@ -331,7 +331,10 @@ def gains(scenario, obs, draws: int, seeds: list[int]) -> dict:
 
     c_new, numba = fits[f"geometry_after_seed{seeds[0]}"], fits[f"numba_seed{seeds[0]}"]
     c_old = fits[f"geometry_before_seed{seeds[0]}"]
-    out = {"settings": f"4 x {draws} + {draws} tuning, target_accept 0.98, seeds {seeds}",
+    from model.inference import SamplerSettings
+
+    out = {"settings": (f"4 x {draws} + {draws} tuning, target_accept "
+                        f"{SamplerSettings().target_accept}, seeds {seeds}"),
            "geometry": {
                "gate_passed_before": f"{sum(e['gate_passed'] for e in before)} of {len(seeds)}",
                "gate_passed_after": f"{sum(e['gate_passed'] for e in after)} of {len(seeds)}",
