@@ -133,6 +133,9 @@ def numba_without_fastmath():
     """
     import pytensor
 
+    from model import numba_cache
+
+    numba_cache.prepare()  # so numba's cache holds the log density across processes
     before = os.environ.get("PYTENSOR_FLAGS")
     os.environ["PYTENSOR_FLAGS"] = ",".join(x for x in (before, "numba__fastmath=False") if x)
     try:
