@@ -339,8 +339,10 @@ class Engine:
     def __init__(self, scenario: Scenario, template, settings: SBCSettings):
         import nutpie
 
+        from model import numba_cache
         from model.build import build_model
 
+        numba_cache.prepare()  # nutpie compiles with numba: a cacheable graph (numba_cache.py)
         self.scenario, self.template, self.settings = scenario, template, settings
         self.model = build_model(template, scenario)
         start = time.perf_counter()
