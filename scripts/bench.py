@@ -5,11 +5,14 @@
     python scripts/bench.py --gains [--gains-seeds 1,2] [--gains-draws 500] [--deferred-only]
                             [--out gains.json]
     python scripts/bench.py --targets [--out targets.json]
+    python scripts/bench.py --refit [--out refit.json]
 
 `--gains` measures only each performance route's before/after ratio in one process (gains()).
 `--targets` measures only the issue's end-to-end targets (end_to_end_targets(): a cold then a warm
 `oomcast run` of the default, their summary.json compared byte for byte, peak memory, diagnostics);
 the machine's load average is recorded, since the targets are for an idle 2-core machine.
+`--refit` times one refit of `oomcast sweep` (sweep_refit(): the default run's settings on one
+core, warm caches).
 
 Every figure is measured in this run, on this machine; ratios compare against a baseline measured
 in the same process where one exists:
@@ -604,6 +607,28 @@ def end_to_end_targets(seed: int) -> dict:
             "targets": TARGETS, "met": met}
 
 
+def sweep_refit(seed: int) -> dict:
+    """One refit as `oomcast sweep` runs it (model/studies/sweep.py `_refit`): `fit` of the
+    default scenario at the run's default settings on ONE core, after a 10-draw fit in this
+    process has loaded (or filled) the compile caches. Wall time of the fit, its sampling
+    phase, leapfrog steps per draw and whether it passes the gate."""
+    from model.inference import SamplerSettings, diagnostics, fit
+
+    scenario, obs = _observations()
+    fit(obs, scenario, SamplerSettings(draws=10, tune=10, chains=1, cores=1, seed=seed))
+    settings = SamplerSettings(cores=1, seed=seed)
+    start = time.perf_counter()
+    idata = fit(obs, scenario, settings)
+    wall = time.perf_counter() - start
+    diag = diagnostics(idata, scenario.horizon_year)
+    return {"settings": f"{settings.chains} x {settings.draws} + {settings.tune}, target_accept "
+                        f"{settings.target_accept}, one core, {settings.compile_mode}",
+            "refit_wall_s": round(wall, 1),
+            "sample_wall_s": float(idata.posterior.attrs["oomcast_sample_wall_s"]),
+            "leapfrog_steps_per_draw": round(float(idata.sample_stats["n_steps"].mean()), 1),
+            "gate_passed": bool(diag["converged"])}
+
+
 def _section(report: dict, name: str, fn, *args):
     """report[name] = fn(*args), or the error: one failing measurement never loses the rest.
     Progress goes to stderr (the JSON alone to stdout)."""
@@ -655,18 +680,22 @@ def main(argv=None) -> int:
                     help="comma-separated seeds for --gains' geometry fits (default 1,2)")
     ap.add_argument("--targets", action="store_true",
                     help="only the issue's end-to-end targets: a cold then a warm `oomcast run`")
+    ap.add_argument("--refit", action="store_true",
+                    help="only one sweep refit as `oomcast sweep` runs it (sweep_refit())")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
     import logging
 
     for name in ("pymc", "pymc.stats.convergence", "numba", "jax"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    if args.gains or args.targets:
+    if args.gains or args.targets or args.refit:
         start = time.perf_counter()
         report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                               "load_average_1min_at_start": round(os.getloadavg()[0], 2)}}
         if args.targets:
             report["targets"] = end_to_end_targets(20231)
+        elif args.refit:
+            report["sweep_refit"] = sweep_refit(20231)
         elif args.deferred_only:
             report["gains"] = {"deferred_groups": deferred_groups(
                 args.gains_draws, int(args.gains_seeds.split(",")[0]))}
@@ -678,7 +707,7 @@ def main(argv=None) -> int:
         return _emit(report, args.out)
     n = 100 if args.quick else args.compare_draws
     report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-              "settings": {"run": "oomcast run defaults (4 x 1000 + 1000 tuning)",
+              "settings": {"run": "oomcast run defaults",
                            "compared_samplers": f"4 x {n} + {n} tuning"}}
     bench_start = time.perf_counter()
     compiledir = tempfile.mkdtemp(prefix="oomcast-bench-compiledir-")
