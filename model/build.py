@@ -478,9 +478,7 @@ def spending_drift_design(cost_year, anchor_year: float) -> tuple[np.ndarray, np
     if t.size == 0:
         return np.zeros(0, dtype=int), np.zeros((0, 0))
     b = np.arange(np.floor(min(t.min(), anchor_year)) + 1, np.floor(max(t.max(), anchor_year)) + 1)
-    tj, bb = t[:, None], b[None, :]
-    between = ((bb > anchor_year) & (bb <= tj)) | ((bb > tj) & (bb <= anchor_year))
-    return b.astype(int), np.where(between, np.abs(tj - bb), 0.0)
+    return b.astype(int), drift_weights(t, anchor_year, b)
 
 
 def drift_weights(t, anchor_year: float, boundaries) -> np.ndarray:
@@ -562,7 +560,7 @@ def _spending_block(scenario: Scenario, obs, enabled: bool):
         g_a = _prior(scenario, name)
         _, s_c = _centred_intercept(scenario, "log10_training_cost_at_ref_usd", g_a,
                                     maps.centre_year)
-        w_a = spending_drift_design(obs.cost_year, obs.cutoff_year)[1]
+        w_a = drift_weights(obs.cost_year, obs.cutoff_year, maps.years)
         return g_a, g_a, s_c, (pt.dot(pt.constant(w_a), eta) if maps.years.size else 0.0)
     if sampled_as(scenario, name) == name:
         g_a = _prior(scenario, name)
