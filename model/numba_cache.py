@@ -64,7 +64,9 @@ def erfcx_value(x: float) -> float:
 def structural_keys(fgraph) -> dict:
     """A key per variable of `fgraph` that depends only on the graph's structure: an input's
     position, a constant's bytes, or an op's text with its inputs' keys and the output's
-    index; the same in every process (object identities never enter it)."""
+    index; the same in every process (object identities never enter it). The inputs that
+    `canonical_input_order` may permute enter in sorted order (and an Assert's value as the
+    canonical side of its equality), so a key does not depend on the order it repairs."""
     import numpy as np
 
     from pytensor.graph.basic import Constant
@@ -83,7 +85,14 @@ def structural_keys(fgraph) -> dict:
         return keys[var]
 
     for node in fgraph.toposort():
-        inputs = ",".join(key_of(v) for v in node.inputs)
+        input_keys = [key_of(v) for v in node.inputs]
+        positions = _symmetric_inputs(node)
+        for i, k in zip(positions, sorted(input_keys[i] for i in positions), strict=True):
+            input_keys[i] = k
+        alternative = _equal_alternative(node, keys)
+        if alternative is not None:
+            input_keys[0] = keys[alternative]
+        inputs = ",".join(input_keys)
         base = hashlib.sha256(f"{type(node.op).__name__}|{node.op}|{inputs}".encode()).hexdigest()
         for j, out in enumerate(node.outputs):
             keys[out] = f"{base}:{j}"
@@ -105,15 +114,14 @@ def _symmetric_inputs(node) -> tuple[int, ...]:
 
 def _equal_alternative(node, keys):
     """For an Assert whose value a is one side of one of its conditions a == b (possibly as a
-    scalar, ScalarFromTensor(a == b)): the side with
-    the smaller structural key (the Assert passes a through only where a == b holds, so either
-    side is the same value); else None."""
+    scalar, ScalarFromTensor(a == b)): the side with the smaller structural key (the Assert
+    passes a through only where a == b holds, so either side is the same value); else None."""
     from pytensor.raise_op import CheckAndRaise
+
+    from pytensor.tensor.basic import ScalarFromTensor
 
     if not isinstance(node.op, CheckAndRaise):
         return None
-    from pytensor.tensor.basic import ScalarFromTensor
-
     value = node.inputs[0]
     for cond in node.inputs[1:]:
         owner = cond.owner
