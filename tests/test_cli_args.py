@@ -118,3 +118,13 @@ def test_a_bad_thread_count_stops_a_run_before_it_samples(tmp_path):
     assert r.stderr.strip().splitlines()[-1] == (
         "oomcast: error: OOMCAST_THREADS must be a positive integer (got '0')")
     assert "NUTS" not in r.stderr and not out.exists()
+
+
+def test_run_defaults_are_the_sampler_settings_defaults():
+    """`oomcast run`'s --tune and --chains defaults (kept as literals, so the parser imports
+    nothing heavy) are SamplerSettings' own: a changed default cannot split the two."""
+    from model.inference import SamplerSettings
+
+    args = _parser().parse_args(["run"])
+    defaults = SamplerSettings()
+    assert (args.tune, args.chains, args.seed) == (defaults.tune, defaults.chains, defaults.seed)
